@@ -1,0 +1,1 @@
+//! Authentication of the three kinds of caller: shopper apps, JWO, and administrators.

@@ -1,0 +1,1 @@
+//! Pricing of carts: lines, promotions and tax.

@@ -1,0 +1,2 @@
+//! Shopper sign-in: Cognito SRP and the session.
+pub mod srp;

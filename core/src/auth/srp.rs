@@ -1,0 +1,1 @@
+//! Cognito SRP-6a client math.

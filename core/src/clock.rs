@@ -1,0 +1,1 @@
+//! Clock-offset model shared by token expiry and entry codes.

@@ -1,0 +1,12 @@
+//! Walkout app core: the shopper-side logic shared by the iOS and Android apps and the `walkout`
+//! CLI. Plain Rust with a synchronous public API; network work runs on one internal tokio
+//! runtime. FFI lives in the separate `walkout-ffi` crate.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod entry;
+pub mod error;
+pub mod http;
+pub mod secrets;
+pub mod store;
