@@ -1,5 +1,15 @@
 //! Walkout connectors: the backend service that Amazon Just Walk Out and the shopper apps call.
+//!
+//! Start reading at [`server`]: it shows how a request travels from the socket to the database.
 
 pub mod auth;
 pub mod catalog;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod credentials;
+pub mod db;
 pub mod pricing;
+pub mod problem;
+pub mod server;
+pub mod telemetry;

@@ -10,3 +10,10 @@ pub mod error;
 pub mod http;
 pub mod secrets;
 pub mod store;
+pub mod runtime;
+pub mod walkout;
+
+pub use config::{BrandId, Config};
+pub use error::WalkoutError;
+pub use secrets::{SecretLookup, SecretStore, SecretStoreError};
+pub use walkout::{HealthReport, Walkout};

@@ -1,3 +1,12 @@
 //! Rotating entry codes (format 1) and their QR rendering.
+//!
+//! [`code`] derives the code the app shows, [`verify`] parses and checks a scanned code on the
+//! server side, and [`render`] draws a code as a QR symbol. All three are pure: no clock, storage,
+//! network or logging, so the app core and the connectors share them.
 pub mod code;
 pub mod render;
+pub mod verify;
+
+pub use code::{DeriveError, EntryCode, EntryCredential, StepError, code_text, derive_code};
+pub use render::{QrMatrix, RenderError, TerminalBackground};
+pub use verify::{CodeError, ParsedCode, accepted_step_window, parse_code, verify_tag};

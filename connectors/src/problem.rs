@@ -1,0 +1,196 @@
+//! Error responses as RFC 9457 problem documents (`application/problem+json`).
+//!
+//! Every problem has a stable slug. Its `type` is the relative URI `/problems/<slug>`, which the
+//! service serves as a short page explaining the slug; the same slug is the metric label and the
+//! reason the CLI and the demo print. Details never carry secrets, tokens, card numbers or entry
+//! codes: handlers pass only ids and field names into them.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// One kind of problem: its slug, HTTP status, title and the explanation served at its URI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProblemKind {
+    pub slug: &'static str,
+    pub status: u16,
+    pub title: &'static str,
+    pub explanation: &'static str,
+}
+
+macro_rules! problem_kinds {
+    ($($name:ident = ($slug:literal, $status:literal, $title:literal, $explanation:literal);)*) => {
+        $(pub const $name: ProblemKind = ProblemKind {
+            slug: $slug, status: $status, title: $title, explanation: $explanation,
+        };)*
+
+        /// Every problem kind the service can return, for the `/problems/<slug>` pages and
+        /// the OpenAPI document.
+        pub const ALL: &[ProblemKind] = &[$($name),*];
+    };
+}
+
+problem_kinds! {
+    INVALID_REQUEST = ("invalid-request", 400, "Invalid request",
+        "The request body or a parameter failed validation. The detail names the field and the expected form; fix the request and send it again.");
+    MISSING_IDEMPOTENCY_KEY = ("missing-idempotency-key", 400, "Missing Idempotency-Key header",
+        "POST requests that create something need an Idempotency-Key header, so that a retry has no second effect. Send a unique key per operation and reuse it on every retry.");
+    IDEMPOTENCY_KEY_REUSED = ("idempotency-key-reused", 422, "Idempotency-Key reused with another body",
+        "This Idempotency-Key was already used for a request with a different body. Use a new key for a new operation.");
+    UNAUTHENTICATED = ("unauthenticated", 401, "Authentication required",
+        "The request has no valid credentials for this route. Send the credentials the route expects in the Authorization header (see the WWW-Authenticate header of the response).");
+    INVALID_TOKEN = ("invalid-token", 401, "Invalid access token",
+        "The bearer token was not accepted: it may be expired, not yet valid, issued for another client or user pool, or not an access token. Sign in again or refresh the session.");
+    INVALID_SIGNATURE = ("invalid-signature", 401, "Invalid request signature",
+        "The X-Walkout-Signature header does not match the body, or X-Walkout-Timestamp is outside the accepted window of 300 seconds. Sign the raw body with the shared secret and a current timestamp.");
+    FORBIDDEN = ("forbidden", 403, "Not allowed",
+        "The credentials are valid but do not grant this operation. For admin routes, use a key with the scope the route needs.");
+    NOT_FOUND = ("not-found", 404, "Not found",
+        "No resource exists at this path for this caller.");
+    METHOD_NOT_ALLOWED = ("method-not-allowed", 405, "Method not allowed",
+        "The path exists but does not accept this HTTP method. The Allow header lists the methods it accepts.");
+    PAYLOAD_TOO_LARGE = ("payload-too-large", 413, "Request body too large",
+        "The request body is larger than the service accepts for this route. Split the upload into smaller requests.");
+    UNSUPPORTED_MEDIA_TYPE = ("unsupported-media-type", 415, "Unsupported media type",
+        "The Content-Type of the body is not one this route accepts. Send application/json unless the route says otherwise.");
+    APP_AUTH_NOT_CONFIGURED = ("app-auth-not-configured", 503, "App authentication not configured",
+        "The service has no user pool settings, so it cannot check shopper access tokens. Set auth.issuer, auth.jwks_url and auth.client_ids in the configuration file or the WALKOUT_AUTH__* environment variables.");
+    NOT_READY = ("not-ready", 503, "Service not ready",
+        "One or more dependencies of the service are not ready; the body lists which. Retry later; if it persists, check the service logs.");
+    INTERNAL = ("internal", 500, "Internal error",
+        "The service failed to handle the request. The failure is logged with the request id of this response; retry later and report the request id if it persists.");
+    AUTH_KEYS_UNAVAILABLE = ("auth-keys-unavailable", 503, "Signing keys unavailable",
+        "The service has not fetched the user pool's signing keys (JWKS) yet, so it cannot check access tokens. Retry later; if it persists, the service logs say why the fetch fails.");
+}
+
+/// Looks up a problem kind by its slug.
+pub fn kind_by_slug(slug: &str) -> Option<&'static ProblemKind> {
+    ALL.iter().find(|kind| kind.slug == slug)
+}
+
+/// An error response: a problem kind, a detail for this occurrence, and optional extra members.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub detail: String,
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Value for `WWW-Authenticate` on 401 answers.
+    pub authenticate: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct ProblemBody<'a> {
+    #[serde(rename = "type")]
+    type_uri: String,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    #[serde(flatten)]
+    extra: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+impl Problem {
+    pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
+        Problem {
+            kind,
+            detail: detail.into(),
+            extra: serde_json::Map::new(),
+            authenticate: None,
+        }
+    }
+
+    /// Adds an extension member to the problem document.
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.extra.insert(key.to_owned(), value.into());
+        self
+    }
+
+    pub fn with_authenticate(mut self, challenge: &'static str) -> Self {
+        self.authenticate = Some(challenge);
+        self
+    }
+
+    pub fn slug(&self) -> &'static str {
+        self.kind.slug
+    }
+
+    pub fn invalid(detail: impl Into<String>) -> Self {
+        Problem::new(INVALID_REQUEST, detail)
+    }
+
+    /// An internal failure: the cause is logged here and only a generic detail is returned.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "request failed with an internal error");
+        Problem::new(INTERNAL, "the service failed to handle the request")
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.slug, self.detail)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = ProblemBody {
+            type_uri: format!("/problems/{}", self.kind.slug),
+            title: self.kind.title,
+            status: self.kind.status,
+            detail: &self.detail,
+            extra: &self.extra,
+        };
+        let status =
+            StatusCode::from_u16(self.kind.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let mut response = (status, bytes).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(challenge) = self.authenticate {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+        }
+        response
+            .extensions_mut()
+            .insert(ProblemSlug(self.kind.slug));
+        response
+    }
+}
+
+/// Response extension carrying the slug, so the request log line and metrics can name it.
+#[derive(Debug, Clone, Copy)]
+pub struct ProblemSlug(pub &'static str);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_unique() {
+        for (i, a) in ALL.iter().enumerate() {
+            for b in &ALL[i + 1..] {
+                assert_ne!(a.slug, b.slug);
+            }
+        }
+    }
+
+    #[test]
+    fn slugs_are_lowercase_words() {
+        for kind in ALL {
+            let valid = kind
+                .slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            assert!(
+                valid,
+                "slug {:?} has characters outside a-z, 0-9, '-'",
+                kind.slug
+            );
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The HTTP service: shared state, the router, and the listener with graceful shutdown.
+//!
+//! A request's path through the service: the request-context middleware gives it a request id
+//! and a tracing span, the route's authentication layer checks the caller, the handler does its
+//! work against the database, and errors leave as problem documents (see `problem`).
+
+mod context;
+mod health;
+mod openapi;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tokio::net::TcpListener;
+
+use crate::auth::AuthState;
+use crate::clock::Clock;
+use crate::config::{ClockMode, Config};
+use crate::credentials::Credentials;
+use crate::db::Database;
+
+pub use context::RequestId;
+
+/// State shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Database,
+    pub clock: Clock,
+    pub credentials: Arc<Credentials>,
+    pub auth: AuthState,
+}
+
+impl AppState {
+    pub async fn new(
+        config: Config,
+        db: Database,
+        credentials: Credentials,
+    ) -> anyhow::Result<AppState> {
+        let clock = match config.clock {
+            ClockMode::System => Clock::system(),
+            ClockMode::Test => Clock::test(),
+        };
+        let auth = AuthState::new(&config, &credentials, &db).await?;
+        Ok(AppState {
+            config: Arc::new(config),
+            db,
+            clock,
+            credentials: Arc::new(credentials),
+            auth,
+        })
+    }
+}
+
+/// Builds the router of every route, with the OpenAPI document generated from the same code.
+pub fn router(state: AppState) -> Router {
+    let (routes, api) = openapi::routes().split_for_parts();
+    let api = Arc::new(api);
+    let max_body = state.config.max_body_bytes;
+
+    routes
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let api = api.clone();
+                async move { axum::Json(api.as_ref().clone()) }
+            }),
+        )
+        .fallback(context::not_found)
+        .method_not_allowed_fallback(context::method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(context::request_context))
+        .with_state(state)
+}
+
+/// Serves until SIGTERM or SIGINT, then lets in-flight requests finish within the grace period.
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    let grace = Duration::from_secs(state.config.shutdown_grace_secs);
+    let app = router(state);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutdown requested; finishing in-flight requests");
+        let _ = stop_tx.send(());
+    });
+    let server = tokio::spawn(async move { server.await });
+
+    tokio::select! {
+        result = server => result.unwrap_or_else(|join| Err(std::io::Error::other(join))),
+        () = async {
+            let _ = stop_rx.await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish within the grace period");
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

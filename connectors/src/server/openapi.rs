@@ -1,0 +1,27 @@
+//! The route table. Routes are registered through `utoipa_axum`, so the OpenAPI 3.1 document at
+//! `/openapi.json` is generated from the same code that serves them.
+
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{AppState, health};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Walkout connectors",
+        description = "JWO identity and ordering connectors, the shopper app API, and the admin API of Walkout."
+    ),
+    tags(
+        (name = "operations", description = "Health, readiness and problem pages"),
+    )
+)]
+struct ApiDoc;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::problem_page))
+}

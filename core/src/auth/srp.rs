@@ -1,1 +1,0 @@
-//! Cognito SRP-6a client math.

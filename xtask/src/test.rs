@@ -1,0 +1,67 @@
+//! `cargo xtask test`: every check and test the project has, as stages with durations.
+
+use std::process::Command;
+
+use anyhow::Context;
+
+use crate::stage::{self, StageRecord};
+use crate::{profiles, tools, workspace_root};
+
+pub fn run(args: &[String]) -> anyhow::Result<()> {
+    if let Some(unknown) = args.first() {
+        anyhow::bail!("cargo xtask test takes no options, found {unknown:?}");
+    }
+    let root = workspace_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut records: Vec<StageRecord> = Vec::new();
+
+    let result = (|| -> anyhow::Result<()> {
+        stage::run(&mut records, "profiles keep panic = \"unwind\"", || {
+            let text = std::fs::read_to_string(root.join("Cargo.toml"))
+                .context("cannot read Cargo.toml")?;
+            profiles::check_unwind(&text)
+        })?;
+
+        let python = stage::run(&mut records, "install Python test tools", || {
+            tools::python_venv(tools::PYTHON_PACKAGES)
+        })?;
+
+        stage::run(&mut records, "rustfmt --check", || {
+            tools::run(
+                Command::new(&cargo)
+                    .current_dir(&root)
+                    .args(["fmt", "--all", "--check"]),
+                "cargo fmt --check",
+            )
+        })?;
+
+        stage::run(&mut records, "clippy (warnings denied)", || {
+            tools::run(
+                Command::new(&cargo).current_dir(&root).args([
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--quiet",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]),
+                "cargo clippy",
+            )
+        })?;
+
+        stage::run(&mut records, "cargo test (workspace)", || {
+            tools::run(
+                Command::new(&cargo)
+                    .current_dir(&root)
+                    .args(["test", "--workspace", "--no-fail-fast"])
+                    .env("WALKOUT_PYTHON", &python),
+                "cargo test",
+            )
+        })?;
+        Ok(())
+    })();
+
+    stage::print_summary(&records);
+    result
+}
