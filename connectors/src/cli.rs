@@ -135,12 +135,15 @@ fn create_data_dir(path: &std::path::Path) -> anyhow::Result<()> {
     })
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(mut config: Config) -> anyhow::Result<()> {
     let (credentials, db) = open_data(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", config.listen))?;
     let address = listener.local_addr()?;
+    // With port 0 the system picks the port; the service's own URL (used to reach the
+    // embedded sandbox PSP) needs the real one.
+    config.listen = address;
     let data_dir = config.data_dir.clone();
     let state = AppState::new(config, db, credentials).await?;
 

@@ -34,6 +34,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub auth: AppAuthConfig,
     pub jwo: JwoAuthConfig,
+    pub gate: crate::gate::GateConfig,
+    pub payments: crate::payments::PaymentsConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +98,8 @@ impl Default for Config {
             max_body_bytes: 8 * 1024 * 1024,
             auth: AppAuthConfig::default(),
             jwo: JwoAuthConfig::default(),
+            gate: crate::gate::GateConfig::default(),
+            payments: crate::payments::PaymentsConfig::default(),
         }
     }
 }

@@ -37,6 +37,8 @@ problem_kinds! {
         "POST requests that create something need an Idempotency-Key header, so that a retry has no second effect. Send a unique key per operation and reuse it on every retry.");
     IDEMPOTENCY_KEY_REUSED = ("idempotency-key-reused", 422, "Idempotency-Key reused with another body",
         "This Idempotency-Key was already used for a request with a different body. Use a new key for a new operation.");
+    IDEMPOTENT_REQUEST_IN_PROGRESS = ("idempotent-request-in-progress", 409, "Request with this Idempotency-Key in progress",
+        "An earlier request with the same Idempotency-Key has not finished yet. Wait a moment and send the request again with the same key.");
     UNAUTHENTICATED = ("unauthenticated", 401, "Authentication required",
         "The request has no valid credentials for this route. Send the credentials the route expects in the Authorization header (see the WWW-Authenticate header of the response).");
     INVALID_TOKEN = ("invalid-token", 401, "Invalid access token",

@@ -56,7 +56,7 @@ impl AppState {
 
 /// Builds the router of every route, with the OpenAPI document generated from the same code.
 pub fn router(state: AppState) -> Router {
-    let (routes, api) = openapi::routes().split_for_parts();
+    let (routes, api) = openapi::routes(&state).split_for_parts();
     let api = Arc::new(api);
     let max_body = state.config.max_body_bytes;
 

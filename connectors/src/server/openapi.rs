@@ -15,13 +15,19 @@ use super::{AppState, health};
     ),
     tags(
         (name = "operations", description = "Health, readiness and problem pages"),
+        (name = "jwo", description = "Just Walk Out identity and ordering connectors"),
+        (name = "app", description = "Shopper app API (Cognito access token)"),
+        (name = "admin", description = "Administration (admin API key with scopes)"),
+        (name = "psp", description = "The embedded sandbox payment service provider"),
     )
 )]
 struct ApiDoc;
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::problem_page))
+        .merge(crate::gate::routes(state))
+        .merge(crate::payments::routes(state))
 }
