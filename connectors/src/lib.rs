@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod db;
 pub mod gate;
 pub mod idempotency;
+pub mod ordering;
 pub mod outbox;
 pub mod payments;
 pub mod pricing;

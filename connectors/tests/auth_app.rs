@@ -13,8 +13,8 @@ use walkout_connectors::auth::app::Shopper;
 use walkout_connectors::server::AppState;
 
 use auth_support::{
-    CLIENT_ID, ISSUER, JwksServer, TestService, access_claims, captured_logs, fixture_bytes, sign_rs256,
-    start_service, wait_for_fresh_second,
+    CLIENT_ID, ISSUER, JwksServer, TestService, access_claims, captured_logs, fixture_bytes,
+    sign_rs256, start_service, wait_for_fresh_second,
 };
 
 async fn whoami(shopper: Shopper) -> axum::Json<Value> {
@@ -31,7 +31,9 @@ async fn whoami(shopper: Shopper) -> axum::Json<Value> {
 }
 
 fn app_routes(state: AppState) -> Router {
-    Router::new().route("/test/app", get(whoami)).with_state(state)
+    Router::new()
+        .route("/test/app", get(whoami))
+        .with_state(state)
 }
 
 /// Starts the service with app authentication against `jwks`, without waiting for the keys.
@@ -50,7 +52,12 @@ async fn start_app_service(jwks: &JwksServer) -> TestService {
 
 async fn wait_until_ready(service: &TestService) {
     for _ in 0..150 {
-        let response = service.http.get(service.url("/readyz")).send().await.expect("readyz answers");
+        let response = service
+            .http
+            .get(service.url("/readyz"))
+            .send()
+            .await
+            .expect("readyz answers");
         if response.status() == 200 {
             return;
         }
@@ -91,7 +98,11 @@ async fn call(service: &TestService, authorization: Option<&str>) -> Answer {
         .get("www-authenticate")
         .map(|value| value.to_str().expect("ASCII header").to_owned());
     let body = response.text().await.expect("body");
-    Answer { status, authenticate, body }
+    Answer {
+        status,
+        authenticate,
+        body,
+    }
 }
 
 async fn call_with_token(service: &TestService, token: &str) -> Answer {
@@ -148,7 +159,10 @@ async fn valid_token_reaches_handler() {
     assert_eq!(shopper["groups"], json!(["pilot"]));
     assert_eq!(shopper["exp"], json!(now + 3600));
     assert_eq!(shopper["jti"], "5e6f7a8b-1c2d-4e3f-8a9b-0c1d2e3f4a5b");
-    assert_eq!(shopper["origin_jti"], "3c0b9f51-8a7e-4d2c-b6f4-1e2d3c4b5a69");
+    assert_eq!(
+        shopper["origin_jti"],
+        "3c0b9f51-8a7e-4d2c-b6f4-1e2d3c4b5a69"
+    );
 }
 
 #[tokio::test]
@@ -158,18 +172,78 @@ async fn rejected_tokens_say_why() {
     let now = service.state.clock.now_secs();
 
     let cases: Vec<(&str, String, &str)> = vec![
-        ("expired", sign_rs256("key-a", "rsa-a", &with_claim(now, "exp", json!(now - 120))), "has expired"),
-        ("nbf in future", sign_rs256("key-a", "rsa-a", &with_claim(now, "nbf", json!(now + 120))), "not valid yet"),
-        ("iat in future", sign_rs256("key-a", "rsa-a", &with_claim(now, "iat", json!(now + 120))), "issue time (iat)"),
-        ("wrong issuer", sign_rs256("key-a", "rsa-a", &with_claim(now, "iss", json!("https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Other"))), "another user pool"),
-        ("id token", sign_rs256("key-a", "rsa-a", &with_claim(now, "token_use", json!("id"))), "ID token"),
-        ("other token use", sign_rs256("key-a", "rsa-a", &with_claim(now, "token_use", json!("refresh"))), "token_use must be access"),
-        ("client not allowed", sign_rs256("key-a", "rsa-a", &with_claim(now, "client_id", json!("unknown-client"))), "app client"),
-        ("exp missing", sign_rs256("key-a", "rsa-a", &{ let mut c = access_claims(now); c.as_object_mut().unwrap().remove("exp"); c }), "claims are malformed"),
+        (
+            "expired",
+            sign_rs256("key-a", "rsa-a", &with_claim(now, "exp", json!(now - 120))),
+            "has expired",
+        ),
+        (
+            "nbf in future",
+            sign_rs256("key-a", "rsa-a", &with_claim(now, "nbf", json!(now + 120))),
+            "not valid yet",
+        ),
+        (
+            "iat in future",
+            sign_rs256("key-a", "rsa-a", &with_claim(now, "iat", json!(now + 120))),
+            "issue time (iat)",
+        ),
+        (
+            "wrong issuer",
+            sign_rs256(
+                "key-a",
+                "rsa-a",
+                &with_claim(
+                    now,
+                    "iss",
+                    json!("https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Other"),
+                ),
+            ),
+            "another user pool",
+        ),
+        (
+            "id token",
+            sign_rs256("key-a", "rsa-a", &with_claim(now, "token_use", json!("id"))),
+            "ID token",
+        ),
+        (
+            "other token use",
+            sign_rs256(
+                "key-a",
+                "rsa-a",
+                &with_claim(now, "token_use", json!("refresh")),
+            ),
+            "token_use must be access",
+        ),
+        (
+            "client not allowed",
+            sign_rs256(
+                "key-a",
+                "rsa-a",
+                &with_claim(now, "client_id", json!("unknown-client")),
+            ),
+            "app client",
+        ),
+        (
+            "exp missing",
+            sign_rs256("key-a", "rsa-a", &{
+                let mut c = access_claims(now);
+                c.as_object_mut().unwrap().remove("exp");
+                c
+            }),
+            "claims are malformed",
+        ),
         ("alg none", unsigned_token(&access_claims(now)), "RS256"),
-        ("HS256 with public key", hs256_with_public_key(&access_claims(now)), "RS256"),
+        (
+            "HS256 with public key",
+            hs256_with_public_key(&access_claims(now)),
+            "RS256",
+        ),
         ("tampered payload", tampered_token(now), "signature"),
-        ("signed by another key", sign_rs256("key-a", "rsa-b", &access_claims(now)), "signature"),
+        (
+            "signed by another key",
+            sign_rs256("key-a", "rsa-b", &access_claims(now)),
+            "signature",
+        ),
         ("not a JWT", "not-a-jwt".to_owned(), "well-formed"),
     ];
 
@@ -179,16 +253,31 @@ async fn rejected_tokens_say_why() {
         let problem = answer.json();
         assert_eq!(problem["type"], "/problems/invalid-token", "{case}");
         let detail = problem["detail"].as_str().expect("detail");
-        assert!(detail.contains(expected), "{case}: detail {detail:?} lacks {expected:?}");
+        assert!(
+            detail.contains(expected),
+            "{case}: detail {detail:?} lacks {expected:?}"
+        );
         let challenge = answer.authenticate.as_deref().unwrap_or("");
-        assert!(challenge.contains("error=\"invalid_token\""), "{case}: challenge {challenge:?}");
-        assert!(!answer.body.contains(token.as_str()), "{case}: the body echoes the token");
+        assert!(
+            challenge.contains("error=\"invalid_token\""),
+            "{case}: challenge {challenge:?}"
+        );
+        assert!(
+            !answer.body.contains(token.as_str()),
+            "{case}: the body echoes the token"
+        );
     }
 
     let logs = captured_logs();
-    assert!(logs.contains("reason=\"expired\""), "rejections are logged with their reason");
+    assert!(
+        logs.contains("reason=\"expired\""),
+        "rejections are logged with their reason"
+    );
     for (case, token, _) in &cases {
-        assert!(!logs.contains(token.as_str()), "{case}: the token is in the log");
+        assert!(
+            !logs.contains(token.as_str()),
+            "{case}: the token is in the log"
+        );
     }
 }
 
@@ -199,10 +288,17 @@ async fn missing_header_is_unauthenticated() {
     for authorization in [None, Some("Basic dXNlcjpwYXNz"), Some("Bearer ")] {
         let answer = call(&service, authorization).await;
         assert_eq!(answer.status, 401, "{authorization:?}");
-        assert_eq!(answer.json()["type"], "/problems/unauthenticated", "{authorization:?}");
+        assert_eq!(
+            answer.json()["type"],
+            "/problems/unauthenticated",
+            "{authorization:?}"
+        );
         let challenge = answer.authenticate.expect("WWW-Authenticate on 401");
         assert!(challenge.starts_with("Bearer"), "{challenge}");
-        assert!(!challenge.contains("error="), "no error code without a token: {challenge}");
+        assert!(
+            !challenge.contains("error="),
+            "no error code without a token: {challenge}"
+        );
     }
 }
 
@@ -226,12 +322,18 @@ async fn service_clock_expires_token() {
     let answer = call_with_token(&service, &token).await;
 
     assert_eq!(answer.status, 401);
-    assert!(answer.json()["detail"].as_str().unwrap_or("").contains("expired"));
+    assert!(
+        answer.json()["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("expired")
+    );
 }
 
 #[tokio::test]
 async fn rotated_key_is_fetched_once() {
-    let jwks = JwksServer::start_with(&[("key-a", "rsa-a")], true, Duration::from_millis(200)).await;
+    let jwks =
+        JwksServer::start_with(&[("key-a", "rsa-a")], true, Duration::from_millis(200)).await;
     let service = start_app_service(&jwks).await;
     wait_until_ready(&service).await;
     let hits_before = jwks.hits();
@@ -241,16 +343,30 @@ async fn rotated_key_is_fetched_once() {
     let token = sign_rs256("key-b", "rsa-b", &access_claims(now));
     let mut requests = Vec::new();
     for _ in 0..5 {
-        let (http, url, token) = (service.http.clone(), service.url("/test/app"), token.clone());
+        let (http, url, token) = (
+            service.http.clone(),
+            service.url("/test/app"),
+            token.clone(),
+        );
         requests.push(tokio::spawn(async move {
-            http.get(url).bearer_auth(token).send().await.expect("service answers").status().as_u16()
+            http.get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("service answers")
+                .status()
+                .as_u16()
         }));
     }
     for request in requests {
         assert_eq!(request.await.expect("request task"), 200);
     }
 
-    assert_eq!(jwks.hits(), hits_before + 1, "concurrent requests share one fetch");
+    assert_eq!(
+        jwks.hits(),
+        hits_before + 1,
+        "concurrent requests share one fetch"
+    );
 }
 
 #[tokio::test]
@@ -264,7 +380,10 @@ async fn unknown_kid_refetch_is_rate_limited() {
         let answer = call_with_token(&service, &token).await;
         assert_eq!(answer.status, 401, "attempt {attempt}");
         let detail = answer.json()["detail"].as_str().unwrap_or("").to_owned();
-        assert!(detail.contains("does not publish"), "attempt {attempt}: {detail}");
+        assert!(
+            detail.contains("does not publish"),
+            "attempt {attempt}: {detail}"
+        );
     }
 
     assert_eq!(jwks.hits(), hits_before + 1, "one fetch within 10 s");
@@ -273,13 +392,22 @@ async fn unknown_kid_refetch_is_rate_limited() {
 #[tokio::test]
 async fn unconfigured_app_auth_is_503() {
     let service = start_service(|_| {}, app_routes).await;
-    let token = sign_rs256("key-a", "rsa-a", &access_claims(service.state.clock.now_secs()));
+    let token = sign_rs256(
+        "key-a",
+        "rsa-a",
+        &access_claims(service.state.clock.now_secs()),
+    );
 
     let answer = call_with_token(&service, &token).await;
 
     assert_eq!(answer.status, 503);
     assert_eq!(answer.json()["type"], "/problems/app-auth-not-configured");
-    let ready = service.http.get(service.url("/readyz")).send().await.expect("readyz answers");
+    let ready = service
+        .http
+        .get(service.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz answers");
     assert_eq!(ready.status(), 200, "no JWKS to wait for");
 }
 
@@ -288,18 +416,32 @@ async fn readiness_waits_for_jwks() {
     let jwks = JwksServer::start_with(&[("key-a", "rsa-a")], false, Duration::ZERO).await;
     let service = start_app_service(&jwks).await;
 
-    let response = service.http.get(service.url("/readyz")).send().await.expect("readyz answers");
+    let response = service
+        .http
+        .get(service.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz answers");
     assert_eq!(response.status(), 503);
     let problem: Value = response.json().await.expect("problem body");
     let expected = format!("jwks: not fetched yet ({})", jwks.url);
     assert_eq!(problem["failed"], json!([expected]));
 
-    let token = sign_rs256("key-a", "rsa-a", &access_claims(service.state.clock.now_secs()));
+    let token = sign_rs256(
+        "key-a",
+        "rsa-a",
+        &access_claims(service.state.clock.now_secs()),
+    );
     let answer = call_with_token(&service, &token).await;
-    assert_eq!(answer.status, 503, "tokens cannot be checked yet: {}", answer.body);
+    assert_eq!(
+        answer.status, 503,
+        "tokens cannot be checked yet: {}",
+        answer.body
+    );
     assert_eq!(answer.json()["type"], "/problems/auth-keys-unavailable");
 
-    jwks.available.store(true, std::sync::atomic::Ordering::SeqCst);
+    jwks.available
+        .store(true, std::sync::atomic::Ordering::SeqCst);
     wait_until_ready(&service).await;
     assert_eq!(call_with_token(&service, &token).await.status, 200);
 }

@@ -36,7 +36,7 @@ fn raw_records() -> Vec<csv::StringRecord> {
         .collect()
 }
 
-/// The catalog price rule, written again from scratch: most common UnitPrice (in pence) over
+/// Computes the catalog price rule again from scratch: most common UnitPrice (in pence) over
 /// distinct sale rows with a CustomerID, ties to the lower price.
 fn expected_price(records: &[csv::StringRecord], sku: &str) -> i64 {
     let mut seen = HashSet::new();
@@ -45,8 +45,9 @@ fn expected_price(records: &[csv::StringRecord], sku: &str) -> i64 {
         let fields: Vec<&str> = record.iter().skip(1).collect();
         let pence = (fields[5].parse::<f64>().expect("price") * 100.0).round() as i64;
         let sale = !fields[0].starts_with('C') && fields[3].parse::<i64>().expect("qty") > 0;
-        let wanted = fields[1].trim().eq_ignore_ascii_case(sku) && !fields[6].is_empty();
-        if sale && wanted && pence > 0 && seen.insert(fields.join("\u{1}")) {
+        let matches_sku = fields[1].trim().eq_ignore_ascii_case(sku);
+        let has_customer = !fields[6].is_empty();
+        if sale && matches_sku && has_customer && pence > 0 && seen.insert(fields.join("\u{1}")) {
             *votes.entry(pence).or_default() += 1;
         }
     }
@@ -105,6 +106,7 @@ fn rule_counts_on_real_file() {
     for (rule, expected) in cases {
         assert_eq!(report.rows_under(rule), expected, "rule {rule:?}");
     }
+    assert_eq!(report.codes_with_description_variants, 13);
 }
 
 #[test]

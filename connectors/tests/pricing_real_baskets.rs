@@ -116,6 +116,7 @@ fn first_real_basket_at_catalog_prices() {
             unit: "each".to_owned(),
         })
         .collect();
+
     let (tax, units) = (uk_tax(true), UnitTable::default());
     let input = PricingInput {
         currency: "GBP",
@@ -126,6 +127,7 @@ fn first_real_basket_at_catalog_prices() {
         offers: &[],
     };
     let priced = price_cart(&input).expect("the basket prices");
+
     assert_eq!(basket.invoice_no, "536365");
     assert_eq!(priced.totals.grand_minor, 15_154);
     assert_eq!(priced.totals.tax_minor, 2_526);

@@ -95,7 +95,11 @@ impl ClockOffset {
     /// `Date` has one-second resolution and is truncated, so the server's true time lies in
     /// `[date, date + 1 s)`; the estimate takes the middle of that second and compares it with the
     /// middle of the request's round trip on the device. Returns `None` for a malformed header.
-    pub fn from_http_date(date: &str, sent_at_millis: i64, received_at_millis: i64) -> Option<Self> {
+    pub fn from_http_date(
+        date: &str,
+        sent_at_millis: i64,
+        received_at_millis: i64,
+    ) -> Option<Self> {
         let server_time = httpdate::parse_http_date(date.trim()).ok()?;
         let server_millis = system_time_to_unix_millis(server_time).saturating_add(500);
         let device_millis = midpoint(sent_at_millis, received_at_millis);
@@ -141,13 +145,19 @@ impl SharedClockOffset {
 
     /// Records a new measurement.
     pub fn record(&self, offset: ClockOffset) {
-        let mut latest = self.latest.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut latest = self
+            .latest
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         *latest = Some(offset);
     }
 
     /// Returns the latest measurement, if any.
     pub fn latest(&self) -> Option<ClockOffset> {
-        *self.latest.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        *self
+            .latest
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Returns the offset in milliseconds, or 0 before the first measurement.
@@ -223,7 +233,10 @@ mod tests {
             let offset = ClockOffset::from_http_date(&date, device_sent, device_received)
                 .expect("valid date");
             let error = offset.offset_millis + device_error_ms;
-            assert!(error.abs() <= 1000, "device off by {device_error_ms} ms measured {offset:?}");
+            assert!(
+                error.abs() <= 1000,
+                "device off by {device_error_ms} ms measured {offset:?}"
+            );
         }
     }
 
@@ -247,10 +260,16 @@ mod tests {
         let clock = ServerClock::new(device.clone(), shared.clone());
         assert_eq!(clock.now_unix_millis(), T0_MS);
 
-        shared.record(ClockOffset::from_token_issued_at(T0_MS / 1000 + 7200, T0_MS));
+        shared.record(ClockOffset::from_token_issued_at(
+            T0_MS / 1000 + 7200,
+            T0_MS,
+        ));
         assert_eq!(clock.now_unix_millis(), T0_MS + 2 * HOUR_MS + 500);
 
-        shared.record(ClockOffset::from_token_issued_at(T0_MS / 1000 - 7200, T0_MS));
+        shared.record(ClockOffset::from_token_issued_at(
+            T0_MS / 1000 - 7200,
+            T0_MS,
+        ));
         assert_eq!(clock.now_unix_seconds(), (T0_MS - 2 * HOUR_MS + 500) / 1000);
     }
 

@@ -142,8 +142,15 @@ pub struct Config {
 impl Config {
     /// Parses TOML text and checks every value.
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|error| ConfigError::Parse {
-            message: error.to_string(),
+        let config: Config = toml::from_str(text).map_err(|error| {
+            let span = error.span();
+            ConfigError::Parse {
+                line: span.as_ref().map(|span| line_of(text, span.start)),
+                near: span
+                    .and_then(|span| line_containing(text, span))
+                    .filter(|line| !line.contains("client_secret")),
+                message: error.message().to_owned(),
+            }
         })?;
         config.validate()?;
         Ok(config)
@@ -180,22 +187,42 @@ impl Config {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !region_ok {
             let expected = "an AWS region such as eu-west-2";
-            return Err(ConfigError::invalid("cognito.region", Some(&cognito.region), expected));
+            return Err(ConfigError::invalid(
+                "cognito.region",
+                Some(&cognito.region),
+                expected,
+            ));
         }
         if let Some(endpoint) = &cognito.endpoint_url {
             check_url("cognito.endpoint_url", endpoint)?;
         }
-        if cognito.user_pool_id.split_once('_').is_none_or(|(r, id)| r.is_empty() || id.is_empty()) {
+        if cognito
+            .user_pool_id
+            .split_once('_')
+            .is_none_or(|(r, id)| r.is_empty() || id.is_empty())
+        {
             let expected = "a user pool id of the form <region>_<id>";
             let found = Some(cognito.user_pool_id.as_str());
-            return Err(ConfigError::invalid("cognito.user_pool_id", found, expected));
+            return Err(ConfigError::invalid(
+                "cognito.user_pool_id",
+                found,
+                expected,
+            ));
         }
         if cognito.client_id.trim().is_empty() {
-            return Err(ConfigError::invalid("cognito.client_id", None, "a non-empty app client id"));
+            return Err(ConfigError::invalid(
+                "cognito.client_id",
+                None,
+                "a non-empty app client id",
+            ));
         }
         if cognito.client_secret.as_ref().is_some_and(|s| s.is_empty()) {
             let expected = "a non-empty secret, or no key at all";
-            return Err(ConfigError::invalid("cognito.client_secret", None, expected));
+            return Err(ConfigError::invalid(
+                "cognito.client_secret",
+                None,
+                expected,
+            ));
         }
         Ok(())
     }
@@ -204,7 +231,11 @@ impl Config {
 fn validate_openid(openid: &OpenIdConfig) -> Result<(), ConfigError> {
     check_url("openid.issuer", &openid.issuer)?;
     if openid.client_id.trim().is_empty() {
-        return Err(ConfigError::invalid("openid.client_id", None, "a non-empty client id"));
+        return Err(ConfigError::invalid(
+            "openid.client_id",
+            None,
+            "a non-empty client id",
+        ));
     }
     // Apps use custom schemes (com.example.app:/callback) as well as claimed https links.
     let redirect_ok = openid
@@ -221,6 +252,30 @@ fn validate_openid(openid: &OpenIdConfig) -> Result<(), ConfigError> {
         return Err(ConfigError::invalid("openid.scopes", None, expected));
     }
     Ok(())
+}
+
+/// Returns the 1-based line number of a byte offset in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Returns the trimmed source line that wholly contains `span`, so a message can show the key;
+/// `None` when the span covers several lines, as for a missing key in a table.
+fn line_containing(text: &str, span: std::ops::Range<usize>) -> Option<String> {
+    let start = text.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let end = text
+        .get(span.start..)?
+        .find('\n')
+        .map_or(text.len(), |i| span.start + i);
+    if span.end > end {
+        return None;
+    }
+    Some(text.get(start..end)?.trim().to_owned())
 }
 
 fn check_url(key: &'static str, value: &str) -> Result<(), ConfigError> {
@@ -242,17 +297,32 @@ pub enum ConfigError {
         expected: String,
     },
     /// The TOML text is malformed, has a missing or unknown key, or a value of the wrong type.
-    #[error("invalid configuration: {message}")]
-    Parse { message: String },
+    #[error("invalid configuration{}{}: {message}", line_suffix(*.line), near_suffix(.near))]
+    Parse {
+        message: String,
+        /// 1-based line of the error in the TOML text, when known.
+        line: Option<usize>,
+        /// The text of that line, when the error lies within it.
+        near: Option<String>,
+    },
     /// The configuration file cannot be read.
     #[error("cannot read configuration file {}: {reason}", .path.display())]
     Read { path: PathBuf, reason: String },
     /// Another error, found in the named file.
-    #[error("{} in {}", .source, .path.display())]
+    #[error("{}: {}", .path.display(), .source)]
     InFile {
         path: PathBuf,
         source: Box<ConfigError>,
     },
+}
+
+fn line_suffix(line: Option<usize>) -> String {
+    line.map_or_else(String::new, |line| format!(" at line {line}"))
+}
+
+fn near_suffix(near: &Option<String>) -> String {
+    near.as_ref()
+        .map_or_else(String::new, |text| format!(" ({text})"))
 }
 
 fn found_suffix(found: &Option<String>) -> String {

@@ -63,9 +63,13 @@ pub enum WalkoutError {
     Denied { reason_slug: String },
     #[error("The app's local storage failed; try again, and reinstall the app if this persists.")]
     Storage,
-    #[error("The device's secure storage is unavailable right now; unlock the device and try again.")]
+    #[error(
+        "The device's secure storage is unavailable right now; unlock the device and try again."
+    )]
     SecretStoreUnavailable,
-    #[error("This blocking method was called from inside an async runtime; call it from a plain thread.")]
+    #[error(
+        "This blocking method was called from inside an async runtime; call it from a plain thread."
+    )]
     CalledFromAsyncRuntime,
     #[error("An internal error occurred; try again, and report it if this persists.")]
     Internal,
@@ -74,8 +78,9 @@ pub enum WalkoutError {
 fn offline_sentence(retry_after_seconds: Option<u64>) -> String {
     match retry_after_seconds {
         Some(seconds) => format!("The backend is busy; try again in {seconds} seconds."),
-        None => "The backend cannot be reached; check the network connection and try again."
-            .to_owned(),
+        None => {
+            "The backend cannot be reached; check the network connection and try again.".to_owned()
+        }
     }
 }
 
@@ -108,7 +113,9 @@ fn classify(error: &Error) -> WalkoutError {
     match error {
         Error::Config(config) => WalkoutError::InvalidInput {
             field: config.key().unwrap_or("configuration").to_owned(),
-            reason: config.expected().map_or_else(|| config.to_string(), |e| format!("expected {e}")),
+            reason: config
+                .expected()
+                .map_or_else(|| config.to_string(), |e| format!("expected {e}")),
         },
         Error::Store(_) => WalkoutError::Storage,
         Error::SecretStore(SecretStoreError::Unavailable { .. }) => {
@@ -140,7 +147,11 @@ fn classify_http(error: &HttpError) -> WalkoutError {
             problem,
             retry_after,
             ..
-        } => classify_status(*status, problem.as_ref().and_then(|p| p.slug.as_deref()), *retry_after),
+        } => classify_status(
+            *status,
+            problem.as_ref().and_then(|p| p.slug.as_deref()),
+            *retry_after,
+        ),
         HttpError::BodyTooLarge { .. } => WalkoutError::Network {
             reason: "response too large".to_owned(),
         },
@@ -180,13 +191,13 @@ mod tests {
             method: "POST".to_owned(),
             path: "/app/v1/trips".to_owned(),
             status,
-            problem: Some(Problem {
+            problem: Some(Box::new(Problem {
                 type_uri: slug.map_or("about:blank".to_owned(), |s| format!("/problems/{s}")),
                 slug: slug.map(str::to_owned),
                 title: None,
                 status: Some(status),
                 detail: detail.map(str::to_owned),
-            }),
+            })),
             retry_after: Some(Duration::from_secs(7)),
         })
     }
@@ -225,13 +236,21 @@ mod tests {
             ),
         ];
         for (status, slug, expected) in cases {
-            assert_eq!(to_public(&status_error(status, slug, None)), expected, "HTTP {status}");
+            assert_eq!(
+                to_public(&status_error(status, slug, None)),
+                expected,
+                "HTTP {status}"
+            );
         }
     }
 
     #[test]
     fn problem_detail_stays_out_of_public_error() {
-        let error = status_error(403, Some("card-expired"), Some("card of jane@example.com expired"));
+        let error = status_error(
+            403,
+            Some("card-expired"),
+            Some("card of jane@example.com expired"),
+        );
         let public = to_public(&error);
         assert!(!format!("{public:?}").contains("jane"));
         assert!(!public.to_string().contains("jane"));
@@ -245,7 +264,10 @@ mod tests {
         let failed = Error::SecretStore(SecretStoreError::Failed {
             reason: "disk".to_owned(),
         });
-        assert_eq!(to_public(&unavailable), WalkoutError::SecretStoreUnavailable);
+        assert_eq!(
+            to_public(&unavailable),
+            WalkoutError::SecretStoreUnavailable
+        );
         assert_eq!(to_public(&failed), WalkoutError::Storage);
     }
 

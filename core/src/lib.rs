@@ -8,9 +8,9 @@ pub mod config;
 pub mod entry;
 pub mod error;
 pub mod http;
+pub mod runtime;
 pub mod secrets;
 pub mod store;
-pub mod runtime;
 pub mod walkout;
 
 pub use config::{BrandId, Config};

@@ -78,7 +78,9 @@ mod tests {
     #[test]
     fn block_on_inside_runtime_is_an_error() {
         let runtime = CoreRuntime::new().expect("runtime");
-        let outer = tokio::runtime::Builder::new_current_thread().build().expect("outer");
+        let outer = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("outer");
         let result = outer.block_on(async { runtime.block_on(async { 1 }) });
         assert!(matches!(result, Err(Error::InsideAsyncRuntime)));
         // Dropping the core runtime inside the outer one must not panic either.

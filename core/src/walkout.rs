@@ -78,7 +78,11 @@ impl Walkout {
         Self::build(config, secrets, device_clock).map_err(|error| to_public(&error))
     }
 
-    fn build(config: Config, secrets: Arc<dyn SecretStore>, device_clock: Arc<dyn Clock>) -> Result<Self, Error> {
+    fn build(
+        config: Config,
+        secrets: Arc<dyn SecretStore>,
+        device_clock: Arc<dyn Clock>,
+    ) -> Result<Self, Error> {
         config.validate()?;
         let store = Store::open_for_brand(&config.storage_dir, &config.brand)?;
         let offset = Arc::new(SharedClockOffset::new());
@@ -150,16 +154,23 @@ impl Walkout {
             match self.http.send(&readiness).await {
                 Ok(response) => {
                     report.ready = true;
-                    report.schema_version = response.json::<Readiness>().ok().and_then(|r| r.schema_version);
+                    report.schema_version = response
+                        .json::<Readiness>()
+                        .ok()
+                        .and_then(|r| r.schema_version);
                 }
-                Err(HttpError::Status { problem, status, .. }) => {
-                    let problem = problem.unwrap_or_default();
-                    report.not_ready_slug = Some(problem.slug.unwrap_or_else(|| format!("http-{status}")));
+                Err(HttpError::Status {
+                    problem, status, ..
+                }) => {
+                    let problem = problem.map(|problem| *problem).unwrap_or_default();
+                    report.not_ready_slug =
+                        Some(problem.slug.unwrap_or_else(|| format!("http-{status}")));
                     report.not_ready_detail = problem.detail;
                 }
                 Err(error) => return Err(error.into()),
             }
-            report.elapsed_millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            report.elapsed_millis =
+                u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             report.clock_offset_millis = self.clock_offset().map(|offset| offset.offset_millis);
             Ok(report)
         })
@@ -167,7 +178,10 @@ impl Walkout {
 
     /// Runs `future` on the internal runtime, then stores the clock offset if it changed and
     /// maps any error to the public one.
-    pub(crate) fn run<T>(&self, future: impl Future<Output = Result<T, Error>>) -> Result<T, WalkoutError> {
+    pub(crate) fn run<T>(
+        &self,
+        future: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, WalkoutError> {
         let before = self.clock_offset();
         let result = self.runtime.block_on(future).and_then(|result| result);
         let after = self.clock_offset();

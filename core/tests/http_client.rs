@@ -10,13 +10,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use walkout_core::WalkoutError;
 use walkout_core::clock::{SharedClockOffset, SystemClock};
 use walkout_core::error::{Error, to_public};
 use walkout_core::http::{
     AccessTokenFuture, AccessTokenSource, HttpClient, HttpError, HttpRequest, HttpSettings,
     RetryPolicy,
 };
-use walkout_core::WalkoutError;
 use zeroize::Zeroizing;
 
 const TWO_HOURS: Duration = Duration::from_secs(2 * 3600);
@@ -58,7 +58,10 @@ async fn unavailable_until_date(State(hits): State<Hits>) -> Response {
         let now = SystemTime::now();
         let headers = [
             (header::DATE, httpdate::fmt_http_date(now)),
-            (header::RETRY_AFTER, httpdate::fmt_http_date(now + Duration::from_secs(1))),
+            (
+                header::RETRY_AFTER,
+                httpdate::fmt_http_date(now + Duration::from_secs(1)),
+            ),
         ];
         return (StatusCode::SERVICE_UNAVAILABLE, headers).into_response();
     }
@@ -67,7 +70,11 @@ async fn unavailable_until_date(State(hits): State<Hits>) -> Response {
 
 async fn throttled_for_minutes(State(hits): State<Hits>) -> Response {
     hits.next();
-    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "120")]).into_response()
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, "120")],
+    )
+        .into_response()
 }
 
 async fn always_unavailable(State(hits): State<Hits>) -> Response {
@@ -113,7 +120,9 @@ async fn start_server(hits: Hits) -> String {
         .route("/denied", get(denied))
         .route("/whoami", get(whoami))
         .with_state(hits);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let address = listener.local_addr().expect("address");
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{address}")
@@ -137,15 +146,23 @@ async fn client_with_hits() -> (HttpClient, Hits, Arc<SharedClockOffset>) {
     let hits = Hits::default();
     let base = start_server(hits.clone()).await;
     let offset = Arc::new(SharedClockOffset::new());
-    let client = HttpClient::new(&base, fast_settings(), Arc::new(SystemClock), offset.clone())
-        .expect("client");
+    let client = HttpClient::new(
+        &base,
+        fast_settings(),
+        Arc::new(SystemClock),
+        offset.clone(),
+    )
+    .expect("client");
     (client, hits, offset)
 }
 
 #[tokio::test]
 async fn get_is_retried_until_success() {
     let (client, hits, _) = client_with_hits().await;
-    let response = client.send(&HttpRequest::get("/flaky")).await.expect("third attempt succeeds");
+    let response = client
+        .send(&HttpRequest::get("/flaky"))
+        .await
+        .expect("third attempt succeeds");
     let body: serde_json::Value = response.json().expect("json");
     assert_eq!(body["ok"], true);
     assert_eq!(hits.count(), 3);
@@ -155,7 +172,10 @@ async fn get_is_retried_until_success() {
 async fn retry_after_seconds_is_honoured() {
     let (client, hits, _) = client_with_hits().await;
     let started = Instant::now();
-    client.send(&HttpRequest::get("/throttled-seconds")).await.expect("second attempt succeeds");
+    client
+        .send(&HttpRequest::get("/throttled-seconds"))
+        .await
+        .expect("second attempt succeeds");
     let waited = started.elapsed();
     assert_eq!(hits.count(), 2);
     assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
@@ -166,10 +186,16 @@ async fn retry_after_seconds_is_honoured() {
 async fn retry_after_date_is_honoured() {
     let (client, hits, _) = client_with_hits().await;
     let started = Instant::now();
-    client.send(&HttpRequest::get("/unavailable-until-date")).await.expect("second attempt succeeds");
+    client
+        .send(&HttpRequest::get("/unavailable-until-date"))
+        .await
+        .expect("second attempt succeeds");
     let waited = started.elapsed();
     assert_eq!(hits.count(), 2);
-    assert!(waited >= Duration::from_millis(900), "waited only {waited:?}");
+    assert!(
+        waited >= Duration::from_millis(900),
+        "waited only {waited:?}"
+    );
     assert!(waited < Duration::from_secs(3), "waited {waited:?}");
 }
 
@@ -177,7 +203,10 @@ async fn retry_after_date_is_honoured() {
 async fn long_retry_after_is_returned_not_waited() {
     let (client, hits, _) = client_with_hits().await;
     let started = Instant::now();
-    let error = client.send(&HttpRequest::get("/throttled-for-minutes")).await.expect_err("429");
+    let error = client
+        .send(&HttpRequest::get("/throttled-for-minutes"))
+        .await
+        .expect_err("429");
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(hits.count(), 1);
     match &error {
@@ -187,13 +216,21 @@ async fn long_retry_after_is_returned_not_waited() {
         other => panic!("expected a status error, got {other:?}"),
     }
     let public = to_public(&Error::Http(error));
-    assert_eq!(public, WalkoutError::Offline { retry_after_seconds: Some(120) });
+    assert_eq!(
+        public,
+        WalkoutError::Offline {
+            retry_after_seconds: Some(120)
+        }
+    );
 }
 
 #[tokio::test]
 async fn plain_post_is_not_retried() {
     let (client, hits, _) = client_with_hits().await;
-    let error = client.send(&HttpRequest::post("/always-unavailable")).await.expect_err("503");
+    let error = client
+        .send(&HttpRequest::post("/always-unavailable"))
+        .await
+        .expect_err("503");
     assert_eq!(error.status(), Some(503));
     assert_eq!(hits.count(), 1);
 }
@@ -201,7 +238,8 @@ async fn plain_post_is_not_retried() {
 #[tokio::test]
 async fn post_with_idempotency_key_is_retried() {
     let (client, hits, _) = client_with_hits().await;
-    let request = HttpRequest::post("/flaky").idempotency_key("0190f3b2-7c1e-7000-8000-000000000001");
+    let request =
+        HttpRequest::post("/flaky").idempotency_key("0190f3b2-7c1e-7000-8000-000000000001");
     client.send(&request).await.expect("third attempt succeeds");
     assert_eq!(hits.count(), 3);
 }
@@ -209,7 +247,10 @@ async fn post_with_idempotency_key_is_retried() {
 #[tokio::test]
 async fn server_error_is_not_retried() {
     let (client, hits, _) = client_with_hits().await;
-    let error = client.send(&HttpRequest::get("/server-error")).await.expect_err("500");
+    let error = client
+        .send(&HttpRequest::get("/server-error"))
+        .await
+        .expect_err("500");
     assert_eq!(error.status(), Some(500));
     assert_eq!(hits.count(), 1);
 }
@@ -220,17 +261,29 @@ async fn offset_is_measured_from_date_header() {
     client.send(&HttpRequest::get("/skewed")).await.expect("ok");
     let measured = offset.latest().expect("a measurement");
     let error_ms = measured.offset_millis - TWO_HOURS.as_millis() as i64;
-    assert!(error_ms.abs() <= 1500, "offset {} ms", measured.offset_millis);
+    assert!(
+        error_ms.abs() <= 1500,
+        "offset {} ms",
+        measured.offset_millis
+    );
 }
 
 #[tokio::test]
 async fn problem_maps_to_slug() {
     let (client, _, _) = client_with_hits().await;
-    let error = client.send(&HttpRequest::get("/denied")).await.expect_err("403");
+    let error = client
+        .send(&HttpRequest::get("/denied"))
+        .await
+        .expect_err("403");
     assert_eq!(error.status(), Some(403));
     assert_eq!(error.problem_slug(), Some("bad-tag"));
     let public = to_public(&Error::Http(error));
-    assert_eq!(public, WalkoutError::Denied { reason_slug: "bad-tag".to_owned() });
+    assert_eq!(
+        public,
+        WalkoutError::Denied {
+            reason_slug: "bad-tag".to_owned()
+        }
+    );
 }
 
 struct FixedToken;
@@ -245,14 +298,19 @@ impl AccessTokenSource for FixedToken {
 async fn bearer_token_is_attached() {
     let (client, _, _) = client_with_hits().await;
     client.set_token_source(Arc::new(FixedToken));
-    let response = client.send(&HttpRequest::get("/whoami").authenticated()).await;
+    let response = client
+        .send(&HttpRequest::get("/whoami").authenticated())
+        .await;
     assert_eq!(response.expect("authorized").status, 204);
 }
 
 #[tokio::test]
 async fn authenticated_request_without_session_fails() {
     let (client, hits, _) = client_with_hits().await;
-    let error = client.send(&HttpRequest::get("/whoami").authenticated()).await.expect_err("no token");
+    let error = client
+        .send(&HttpRequest::get("/whoami").authenticated())
+        .await
+        .expect_err("no token");
     assert!(matches!(error, HttpError::AccessToken { .. }), "{error:?}");
     assert_eq!(to_public(&Error::Http(error)), WalkoutError::NotSignedIn);
     assert_eq!(hits.count(), 0);
@@ -265,9 +323,22 @@ async fn refused_connection_is_offline() {
     let address = listener.local_addr().expect("address");
     drop(listener);
     let offset = Arc::new(SharedClockOffset::new());
-    let client = HttpClient::new(&format!("http://{address}"), fast_settings(), Arc::new(SystemClock), offset)
-        .expect("client");
-    let error = client.send(&HttpRequest::get("/healthz")).await.expect_err("refused");
+    let client = HttpClient::new(
+        &format!("http://{address}"),
+        fast_settings(),
+        Arc::new(SystemClock),
+        offset,
+    )
+    .expect("client");
+    let error = client
+        .send(&HttpRequest::get("/healthz"))
+        .await
+        .expect_err("refused");
     assert!(matches!(error, HttpError::Connect { .. }), "{error:?}");
-    assert_eq!(to_public(&Error::Http(error)), WalkoutError::Offline { retry_after_seconds: None });
+    assert_eq!(
+        to_public(&Error::Http(error)),
+        WalkoutError::Offline {
+            retry_after_seconds: None
+        }
+    );
 }

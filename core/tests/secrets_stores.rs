@@ -37,7 +37,10 @@ fn memory_store_separates_brands() {
     let other = acme.for_brand(&brand("other"));
     acme.set("refresh_token", b"acme-token").expect("set");
 
-    assert_eq!(found(acme.get("refresh_token").expect("get")), b"acme-token");
+    assert_eq!(
+        found(acme.get("refresh_token").expect("get")),
+        b"acme-token"
+    );
     assert!(is_absent(&other.get("refresh_token").expect("get")));
 }
 
@@ -48,9 +51,15 @@ fn locked_memory_store_is_unavailable_not_absent() {
     store.set_locked(true);
 
     let lookup = store.get("refresh_token").expect("get");
-    assert!(matches!(lookup, SecretLookup::Unavailable { .. }), "{lookup:?}");
+    assert!(
+        matches!(lookup, SecretLookup::Unavailable { .. }),
+        "{lookup:?}"
+    );
     let write = store.set("refresh_token", b"u");
-    assert!(matches!(write, Err(SecretStoreError::Unavailable { .. })), "{write:?}");
+    assert!(
+        matches!(write, Err(SecretStoreError::Unavailable { .. })),
+        "{write:?}"
+    );
 
     store.set_locked(false);
     assert_eq!(found(store.get("refresh_token").expect("get")), b"t");
@@ -64,7 +73,10 @@ fn file_store_separates_brands() {
     let other = FileSecretStore::open(root.path(), &brand("other")).expect("open other");
     acme.set("refresh_token", b"acme-token").expect("set");
 
-    assert_eq!(found(acme.get("refresh_token").expect("get")), b"acme-token");
+    assert_eq!(
+        found(acme.get("refresh_token").expect("get")),
+        b"acme-token"
+    );
     assert!(is_absent(&other.get("refresh_token").expect("get")));
     assert_eq!(acme.folder(), root.path().join("walkout-acme"));
 }
@@ -76,10 +88,15 @@ fn file_store_replaces_and_deletes() {
     store.set("entry.secret", &[0u8, 1, 2, 255]).expect("set");
     store.set("entry.secret", &[9u8; 32]).expect("replace");
 
-    assert_eq!(found(store.get("entry.secret").expect("get")), vec![9u8; 32]);
+    assert_eq!(
+        found(store.get("entry.secret").expect("get")),
+        vec![9u8; 32]
+    );
     store.delete("entry.secret").expect("delete");
     assert!(is_absent(&store.get("entry.secret").expect("get")));
-    store.delete("entry.secret").expect("deleting an absent key succeeds");
+    store
+        .delete("entry.secret")
+        .expect("deleting an absent key succeeds");
 
     let leftovers: Vec<_> = std::fs::read_dir(store.folder()).expect("list").collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
@@ -91,7 +108,10 @@ fn file_store_rejects_path_like_keys() {
     let store = FileSecretStore::open(root.path(), &brand("acme")).expect("open");
     for key in ["../outside", "a/b", ".hidden", ""] {
         let result = store.set(key, b"x");
-        assert!(matches!(result, Err(SecretStoreError::InvalidKey { .. })), "key {key:?}");
+        assert!(
+            matches!(result, Err(SecretStoreError::InvalidKey { .. })),
+            "key {key:?}"
+        );
     }
     assert!(!root.path().join("outside").exists());
 }
@@ -109,7 +129,13 @@ fn file_store_is_owner_only() {
     let store = FileSecretStore::open(root.path(), &brand("acme")).expect("open");
     store.set("refresh_token", b"t").expect("set");
 
-    let mode = |path: &Path| std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777;
+    let mode = |path: &Path| {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    };
     assert_eq!(mode(store.folder()), 0o700);
     assert_eq!(mode(&store.folder().join("refresh_token")), 0o600);
 }
@@ -119,7 +145,12 @@ fn run_helper(helper: &str, envs: &[(&str, &str)], removed: &[&str]) -> String {
     let exe = std::env::current_exe().expect("test binary path");
     let mut command = Command::new(exe);
     command
-        .args(["helper_process", "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            "helper_process",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(HELPER_ENV, helper);
     for (name, value) in envs {
         command.env(name, value);
@@ -145,8 +176,14 @@ fn tokens_written_by_one_process_are_read_by_the_next() {
     run_helper("file-write", &[(ROOT_ENV, root_text)], &[]);
 
     let store = FileSecretStore::open(root.path(), &brand("acme")).expect("open");
-    assert_eq!(found(store.get("refresh_token").expect("get")), b"refresh-from-child");
-    assert_eq!(found(store.get("entry.secret").expect("get")), vec![7u8; 32]);
+    assert_eq!(
+        found(store.get("refresh_token").expect("get")),
+        b"refresh-from-child"
+    );
+    assert_eq!(
+        found(store.get("entry.secret").expect("get")),
+        vec![7u8; 32]
+    );
 }
 
 #[test]
@@ -155,7 +192,10 @@ fn keyring_without_dbus_is_unavailable_not_absent() {
     // below does not exist.
     let output = run_helper(
         "keyring-get",
-        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/walkout-test-bus")],
+        &[(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/walkout-test-bus",
+        )],
         &["XDG_RUNTIME_DIR"],
     );
     if cfg!(target_os = "linux") {
@@ -175,7 +215,9 @@ fn helper_process() {
         "file-write" => {
             let root = std::env::var(ROOT_ENV).expect("root folder");
             let store = FileSecretStore::open(Path::new(&root), &brand("acme")).expect("open");
-            store.set("refresh_token", b"refresh-from-child").expect("set");
+            store
+                .set("refresh_token", b"refresh-from-child")
+                .expect("set");
             store.set("entry.secret", &[7u8; 32]).expect("set");
         }
         "keyring-get" => {

@@ -14,7 +14,13 @@ fn brand(id: &str) -> BrandId {
 fn files_in(folder: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(folder)
         .expect("list folder")
-        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     names.sort();
     names
@@ -24,7 +30,10 @@ fn files_in(folder: &Path) -> Vec<String> {
 fn fresh_store_is_named_by_brand() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open_for_brand(&dir.path().join("data"), &brand("acme")).expect("open");
-    assert_eq!(store.path(), dir.path().join("data").join("walkout-acme.sqlite3"));
+    assert_eq!(
+        store.path(),
+        dir.path().join("data").join("walkout-acme.sqlite3")
+    );
     assert!(store.path().exists());
 }
 
@@ -71,7 +80,10 @@ fn failed_write_rolls_back() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open_for_brand(dir.path(), &brand("acme")).expect("open");
     let result: Result<(), StoreError> = store.write(|transaction| {
-        transaction.execute("INSERT INTO kv (key, value, updated_at) VALUES ('a', '1', 0)", [])?;
+        transaction.execute(
+            "INSERT INTO kv (key, value, updated_at) VALUES ('a', '1', 0)",
+            [],
+        )?;
         Err(StoreError::Value {
             key: "a".to_owned(),
             reason: "abandoned".to_owned(),
@@ -91,7 +103,9 @@ fn newer_schema_is_rejected_and_left_untouched() {
         connection
             .execute_batch("CREATE TABLE future (x INTEGER); INSERT INTO future VALUES (1);")
             .expect("schema");
-        connection.pragma_update(None, "user_version", newer).expect("version");
+        connection
+            .pragma_update(None, "user_version", newer)
+            .expect("version");
     }
     let before = std::fs::read(&path).expect("read before");
     let names_before = files_in(dir.path());
@@ -99,7 +113,9 @@ fn newer_schema_is_rejected_and_left_untouched() {
     let error = Store::open(&path).expect_err("newer schema");
 
     match &error {
-        StoreError::TooNew { found, supported, .. } => {
+        StoreError::TooNew {
+            found, supported, ..
+        } => {
             assert_eq!(*found, newer);
             assert_eq!(*supported, latest_version());
         }
@@ -115,8 +131,13 @@ fn corrupt_copy_of(folder: &Path) -> Option<PathBuf> {
         .expect("list folder")
         .map(|entry| entry.expect("entry").path())
         .find(|path| {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            name.starts_with("walkout-acme.sqlite3.corrupt-") && !name.ends_with("-wal") && !name.ends_with("-shm")
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            name.starts_with("walkout-acme.sqlite3.corrupt-")
+                && !name.ends_with("-wal")
+                && !name.ends_with("-shm")
         })
 }
 
@@ -144,7 +165,9 @@ fn corrupt_database_is_moved_aside_and_rebuilt() {
         let store = Store::open(&path).expect("open");
         let big = "x".repeat(3000);
         for index in 0..40 {
-            store.kv_put(&format!("key-{index}"), &format!("\"{big}\"")).expect("put");
+            store
+                .kv_put(&format!("key-{index}"), &format!("\"{big}\""))
+                .expect("put");
         }
         store
             .read(|c| c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);"))
@@ -152,7 +175,11 @@ fn corrupt_database_is_moved_aside_and_rebuilt() {
     }
     // Keep the header page valid and overwrite every page after it.
     let mut bytes = std::fs::read(&path).expect("read");
-    assert!(bytes.len() > 8192, "database too small to corrupt: {} bytes", bytes.len());
+    assert!(
+        bytes.len() > 8192,
+        "database too small to corrupt: {} bytes",
+        bytes.len()
+    );
     for byte in &mut bytes[4096..] {
         *byte = 0xA5;
     }

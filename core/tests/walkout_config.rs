@@ -36,9 +36,13 @@ fn valid_file_is_read() {
 
 #[test]
 fn default_cognito_endpoint_uses_region() {
-    let config = Config::from_toml_str(&with_line("endpoint_url = \"http://127.0.0.1:5000\"\n", ""))
-        .expect("valid");
-    assert_eq!(config.cognito.effective_endpoint(), "https://cognito-idp.eu-west-2.amazonaws.com/");
+    let config =
+        Config::from_toml_str(&with_line("endpoint_url = \"http://127.0.0.1:5000\"\n", ""))
+            .expect("valid");
+    assert_eq!(
+        config.cognito.effective_endpoint(),
+        "https://cognito-idp.eu-west-2.amazonaws.com/"
+    );
 }
 
 #[test]
@@ -63,7 +67,8 @@ fn brand_id_forms() {
 
 #[test]
 fn bad_brand_names_key_and_form() {
-    let error = Config::from_toml_str(&with_line("\"acme-foods\"", "\"Acme Foods\"")).expect_err("bad brand");
+    let error = Config::from_toml_str(&with_line("\"acme-foods\"", "\"Acme Foods\""))
+        .expect_err("bad brand");
     let message = error.to_string();
     assert!(message.contains("brand"), "{message}");
     assert!(message.contains("lower-case ASCII letters"), "{message}");
@@ -72,11 +77,31 @@ fn bad_brand_names_key_and_form() {
 #[test]
 fn bad_values_name_their_keys() {
     let cases = [
-        ("\"http://127.0.0.1:8080\"", "\"localhost:8080\"", "backend_url"),
-        ("\"eu-west-2_AbCdEf123\"", "\"AbCdEf123\"", "cognito.user_pool_id"),
-        ("region = \"eu-west-2\"", "region = \"EU West\"", "cognito.region"),
-        ("\"http://127.0.0.1:3000\"", "\"not a url\"", "openid.issuer"),
-        ("\"com.acme.walkout:/oauth/callback\"", "\"callback\"", "openid.redirect_uri"),
+        (
+            "\"http://127.0.0.1:8080\"",
+            "\"localhost:8080\"",
+            "backend_url",
+        ),
+        (
+            "\"eu-west-2_AbCdEf123\"",
+            "\"AbCdEf123\"",
+            "cognito.user_pool_id",
+        ),
+        (
+            "region = \"eu-west-2\"",
+            "region = \"EU West\"",
+            "cognito.region",
+        ),
+        (
+            "\"http://127.0.0.1:3000\"",
+            "\"not a url\"",
+            "openid.issuer",
+        ),
+        (
+            "\"com.acme.walkout:/oauth/callback\"",
+            "\"callback\"",
+            "openid.redirect_uri",
+        ),
     ];
     for (from, to, key) in cases {
         let error = Config::from_toml_str(&with_line(from, to)).expect_err(key);
@@ -108,7 +133,10 @@ fn openid_requires_openid_scope() {
 #[test]
 fn client_secret_is_never_shown() {
     let config = Config::from_toml_str(VALID).expect("valid");
-    assert_eq!(config.cognito.client_secret.as_deref(), Some("s3cr3t-value"));
+    assert_eq!(
+        config.cognito.client_secret.as_deref(),
+        Some("s3cr3t-value")
+    );
     assert!(!format!("{config:?}").contains("s3cr3t"));
     let json = serde_json::to_string(&config).expect("serialize");
     assert!(!json.contains("s3cr3t"), "{json}");
@@ -118,7 +146,11 @@ fn client_secret_is_never_shown() {
 fn file_errors_name_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("walkout.toml");
-    std::fs::write(&path, with_line("\"http://127.0.0.1:8080\"", "\"ftp://host\"")).expect("write");
+    std::fs::write(
+        &path,
+        with_line("\"http://127.0.0.1:8080\"", "\"ftp://host\""),
+    )
+    .expect("write");
     let error = Config::from_file(&path).expect_err("bad URL");
     assert!(matches!(error, ConfigError::InFile { .. }), "{error:?}");
     assert!(error.to_string().contains("walkout.toml"), "{error}");
@@ -126,4 +158,20 @@ fn file_errors_name_the_file() {
 
     let missing = Config::from_file(&dir.path().join("absent.toml")).expect_err("no file");
     assert!(missing.to_string().contains("absent.toml"), "{missing}");
+}
+
+#[test]
+fn type_error_shows_line_and_key() {
+    let error = Config::from_toml_str(&with_line("\"http://127.0.0.1:8080\"", "5"))
+        .expect_err("integer URL");
+    let message = error.to_string();
+    assert!(message.contains("at line 3"), "{message}");
+    assert!(message.contains("backend_url = 5"), "{message}");
+}
+
+#[test]
+fn syntax_error_does_not_show_client_secret() {
+    let error = Config::from_toml_str(&with_line("\"s3cr3t-value\"", "\"s3cr3t-value\" oops"))
+        .expect_err("syntax error");
+    assert!(!error.to_string().contains("s3cr3t"), "{error}");
 }

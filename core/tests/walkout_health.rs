@@ -20,7 +20,11 @@ fn ahead_date() -> String {
 }
 
 async fn healthz() -> Response {
-    ([(header::DATE, ahead_date())], axum::Json(serde_json::json!({"status": "ok"}))).into_response()
+    (
+        [(header::DATE, ahead_date())],
+        axum::Json(serde_json::json!({"status": "ok"})),
+    )
+        .into_response()
 }
 
 async fn ready() -> Response {
@@ -39,16 +43,27 @@ async fn not_ready() -> Response {
 fn start_backend(is_ready: bool) -> String {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
         runtime.block_on(async move {
             let readyz = if is_ready { get(ready) } else { get(not_ready) };
-            let app = Router::new().route("/healthz", get(healthz)).route("/readyz", readyz);
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-            sender.send(listener.local_addr().expect("address")).expect("send address");
+            let app = Router::new()
+                .route("/healthz", get(healthz))
+                .route("/readyz", readyz);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            sender
+                .send(listener.local_addr().expect("address"))
+                .expect("send address");
             axum::serve(listener, app).await.expect("serve");
         });
     });
-    let address = receiver.recv_timeout(Duration::from_secs(10)).expect("server started");
+    let address = receiver
+        .recv_timeout(Duration::from_secs(10))
+        .expect("server started");
     format!("http://{address}")
 }
 
@@ -94,12 +109,17 @@ fn healthy_backend_is_reported_with_offset() {
 fn clock_offset_is_stored_for_the_next_run() {
     let storage = tempfile::tempdir().expect("tempdir");
     let backend = start_backend(true);
-    walkout(&backend, storage.path()).backend_health().expect("health");
+    walkout(&backend, storage.path())
+        .backend_health()
+        .expect("health");
 
     let next = walkout(&backend, storage.path());
 
     let offset = next.clock_offset().expect("stored offset");
-    assert!((offset.offset_millis - TWO_HOURS_MS).abs() <= 1500, "{offset:?}");
+    assert!(
+        (offset.offset_millis - TWO_HOURS_MS).abs() <= 1500,
+        "{offset:?}"
+    );
 }
 
 #[test]
@@ -112,7 +132,10 @@ fn unready_backend_reports_problem() {
     assert!(report.live);
     assert!(!report.ready);
     assert_eq!(report.not_ready_slug.as_deref(), Some("not-ready"));
-    assert_eq!(report.not_ready_detail.as_deref(), Some("database: not answering"));
+    assert_eq!(
+        report.not_ready_detail.as_deref(),
+        Some("database: not answering")
+    );
 }
 
 #[test]
@@ -125,14 +148,21 @@ fn unreachable_backend_is_offline() {
 
     let error = core.backend_health().expect_err("refused");
 
-    assert_eq!(error, WalkoutError::Offline { retry_after_seconds: None });
+    assert_eq!(
+        error,
+        WalkoutError::Offline {
+            retry_after_seconds: None
+        }
+    );
 }
 
 #[test]
 fn call_inside_async_runtime_is_an_error() {
     let storage = tempfile::tempdir().expect("tempdir");
     let core = walkout("http://127.0.0.1:9", storage.path());
-    let outer = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let outer = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
 
     let result = outer.block_on(async { core.backend_health() });
 

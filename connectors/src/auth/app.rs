@@ -1,11 +1,11 @@
 //! Shopper app authentication: Cognito user pool access tokens on the `/app/v1/` routes.
 //!
-//! A token is accepted only when all of these hold: it is a JWT signed with RS256 (`none`, the
-//! HMAC algorithms and every other algorithm are rejected before any key is used, which also
-//! stops an HS256 token "signed" with the RSA public key); its `kid` names a key of the pool's
-//! JWKS; `iss` equals the configured issuer exactly; `token_use` is `access`; `client_id` is
+//! A token is accepted only when all of these hold: it is a JWT signed with RS256; its `kid`
+//! names a key of the pool's JWKS; `iss` equals the configured issuer exactly; `token_use` is `access`; `client_id` is
 //! one of the configured app clients; and `exp`, `nbf` and `iat` hold against the service
-//! clock with the configured leeway. The time checks use [`crate::clock::Clock`] rather than
+//! clock with the configured leeway. The algorithm is checked before any key is used, so `none`,
+//! the HMAC algorithms (including an HS256 token "signed" with the RSA public key) and every
+//! other algorithm are rejected. The time checks use [`crate::clock::Clock`] rather than
 //! the JWT library's, so the test clock applies to tokens too.
 //!
 //! Rejections tell the client what to fix (expired, wrong client, wrong token type…) but never
@@ -56,7 +56,7 @@ pub struct Shopper {
     pub origin_jti: Option<String>,
 }
 
-/// Why a token was rejected. `Display` is the detail sent to the client.
+/// Reason a token was rejected. `Display` is the detail sent to the client.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     #[error("the bearer token is not a well-formed JWT")]
@@ -111,7 +111,7 @@ impl TokenError {
     }
 }
 
-/// Why a token could not be checked at all.
+/// Failure to check a token: a rejection, or no keys to check it with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
     #[error(transparent)]
@@ -199,7 +199,7 @@ impl JwtVerifier {
         Ok(Some(verifier))
     }
 
-    /// The key cache, for readiness checks.
+    /// Returns the key cache, for readiness checks.
     pub fn keys(&self) -> &JwksCache {
         &self.keys
     }
@@ -322,7 +322,7 @@ fn header_error(token: &str) -> TokenError {
     }
 }
 
-/// A NumericDate (RFC 7519): seconds, possibly with a fraction, which is dropped.
+/// Converts a NumericDate (RFC 7519) to whole seconds, dropping any fraction.
 fn numeric_date(value: Option<&serde_json::Number>) -> Option<i64> {
     let value = value?;
     if let Some(seconds) = value.as_i64() {

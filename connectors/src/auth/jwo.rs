@@ -70,7 +70,7 @@ pub struct JwoAuth {
 }
 
 /// The bearer token kept as an HMAC tag under a random key of this process, so a request's
-/// token is compared in constant time whatever its length, and the token itself is not kept.
+/// token is compared in constant time whatever its length, and this check keeps no copy of it.
 struct BearerCheck {
     key: hmac::Key,
     tag: hmac::Tag,
@@ -180,7 +180,7 @@ impl BearerCheck {
 }
 
 /// Middleware for the JWO routes: passes the request on when the caller is authenticated,
-/// and answers 401 otherwise. Layer it with `axum::middleware::from_fn_with_state`.
+/// and responds with 401 otherwise. Layer it with `axum::middleware::from_fn_with_state`.
 pub async fn require_jwo_caller(
     State(state): State<AppState>,
     request: Request,

@@ -47,7 +47,9 @@ impl AuthState {
                 );
                 verifier.spawn_initial_fetch();
             }
-            None => tracing::info!("app authentication not configured; app routes answer 503"),
+            None => {
+                tracing::info!("app authentication not configured; app routes respond with 503")
+            }
         }
         let jwo = Arc::new(jwo::JwoAuth::new(&config.jwo, credentials)?);
         Ok(AuthState { app, jwo })

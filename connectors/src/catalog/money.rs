@@ -87,7 +87,9 @@ pub fn parse_minor(text: &str, digits: u32) -> Result<i64, DecimalError> {
 }
 
 /// Formats minor units as a plain decimal string with `digits` minor digits (`255` → `"2.55"`).
+/// `digits` above 18 are treated as 18, the most an `i64` amount can carry.
 pub fn format_minor(amount: i64, digits: u32) -> String {
+    let digits = digits.min(18);
     let sign = if amount < 0 { "-" } else { "" };
     let magnitude = amount.unsigned_abs();
     if digits == 0 {

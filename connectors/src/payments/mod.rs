@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod gateway;
+pub mod hold;
 
 pub use config::PaymentsConfig;
 

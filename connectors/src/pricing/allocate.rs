@@ -16,7 +16,7 @@ pub fn allocate(total: i64, shares: &[(usize, Decimal)]) -> Vec<(usize, i64)> {
     let total_decimal = Decimal::from(total);
     let scaled: Vec<Decimal> = shares
         .iter()
-        .map(|(_, share)| total_decimal * *share / sum)
+        .map(|(_, share)| *share / sum * total_decimal)
         .collect();
     let mut parts: Vec<i64> = scaled
         .iter()

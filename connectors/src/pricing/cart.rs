@@ -125,6 +125,8 @@ pub enum PricingError {
     },
     #[error("item {sku:?} has tax code {tax_code:?}, which has no tax rate in the store settings")]
     NoTaxRate { sku: String, tax_code: String },
+    #[error("item {sku:?} has a negative price")]
+    NegativePrice { sku: String },
     #[error(transparent)]
     InvalidPromotion(#[from] InvalidPromotion),
     #[error("the cart needs {units} units for promotions, maximum {max}")]

@@ -18,9 +18,9 @@ use crate::catalog::CatalogItem;
 /// Prices a cart. Steps, in this order:
 /// 1. sale lines: price × quantity (weights rounded half up); unknown SKUs become unpriced
 ///    lines, not charged;
-/// 2. item-level promotions and offers (see [`super::item_level`] for how competing ones
-///    share units); each promotion's exact total is rounded half up once, then split across
-///    its lines by largest remainder;
+/// 2. item-level promotions and offers, where competing ones share units as described in
+///    [`super::item_level`]. Each promotion's exact total is rounded half up once and then split
+///    across its lines by largest remainder;
 /// 3. basket thresholds on the subtotal after step 2: the best one that is not stackable,
 ///    plus every stackable one, never more than the subtotal; split across lines in proportion
 ///    to their discounted amounts;
@@ -43,6 +43,8 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, PricingError> 
     }
 
     let (lines, unpriced, counts) = price_lines(input)?;
+    // Every later sum is at most this one, so checking it once rules out overflow.
+    checked_sum(lines.iter().map(|line| line.extended_minor))?;
     let mut line_discounts = vec![0i64; lines.len()];
     let mut discounts = item_discounts(input, &lines, &counts, &promotions, &mut line_discounts)?;
     discounts.extend(basket_discounts(&lines, &promotions, &mut line_discounts));
@@ -129,7 +131,9 @@ fn check_item(item: &CatalogItem, input: &PricingInput<'_>) -> Result<(), Pricin
         });
     }
     if item.price_minor < 0 {
-        return Err(PricingError::Overflow);
+        return Err(PricingError::NegativePrice {
+            sku: item.item_sku.clone(),
+        });
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 use super::promotion::{FreeUnits, Promotion, PromotionKind};
 use crate::catalog::CatalogItem;
 
-/// Most units that item-level promotions may expand a cart into.
+/// Maximum number of units that item-level promotions may expand a cart into.
 pub const MAX_PROMOTION_UNITS: usize = 10_000;
 
 /// A priced line as item-level promotions see it.
@@ -212,7 +212,7 @@ fn best_application(
             free: FreeUnits::Cheapest,
             ..
         } => {
-            let group = most_expensive(&open, units, (*buy + *get) as usize)?;
+            let group = most_expensive(&open, units, buy.saturating_add(*get) as usize)?;
             cheapest_free(group, units, *get as usize)
         }
         PromotionKind::BuyGet {
@@ -230,7 +230,9 @@ fn best_application(
             }
             by_sku
                 .values()
-                .filter_map(|sku_units| most_expensive(sku_units, units, (*buy + *get) as usize))
+                .filter_map(|sku_units| {
+                    most_expensive(sku_units, units, buy.saturating_add(*get) as usize)
+                })
                 .filter_map(|group| cheapest_free(group, units, *get as usize))
                 .reduce(|best, candidate| {
                     if candidate.total > best.total {
@@ -268,7 +270,7 @@ fn per_unit(
     })
 }
 
-/// The `size` most expensive open units (ties: earlier unit), or `None` when too few.
+/// Picks the `size` most expensive open units (ties: earlier unit), or `None` when too few.
 fn most_expensive(open: &[usize], units: &[Unit], size: usize) -> Option<Vec<usize>> {
     if open.len() < size {
         return None;
@@ -289,7 +291,7 @@ fn multi_buy(group: Vec<usize>, units: &[Unit], price: Decimal) -> Option<Applic
     }
     let discounts = group
         .iter()
-        .map(|at| total * units[*at].remaining / sum)
+        .map(|at| units[*at].remaining / sum * total)
         .collect();
     Some(Application {
         units: group,
@@ -298,7 +300,7 @@ fn multi_buy(group: Vec<usize>, units: &[Unit], price: Decimal) -> Option<Applic
     })
 }
 
-/// The last `free` units of a group sorted most expensive first are free.
+/// Makes the last `free` units of a group (sorted most expensive first) free.
 fn cheapest_free(group: Vec<usize>, units: &[Unit], free: usize) -> Option<Application> {
     let paid = group.len().saturating_sub(free);
     let discounts: Vec<Decimal> = group

@@ -4,7 +4,7 @@ use thiserror::Error;
 
 use crate::catalog::CatalogItem;
 
-/// What an item-level promotion applies to.
+/// Items that an item-level promotion applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// One SKU, compared exactly.
@@ -23,7 +23,7 @@ impl Target {
     }
 }
 
-/// Which units a buy-X-get-Y promotion gives away.
+/// Choice of the units that a buy-X-get-Y promotion gives away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FreeUnits {
     /// In each group of X + Y eligible units (any SKUs of the target, most expensive grouped
@@ -82,7 +82,7 @@ pub struct Promotion {
     pub kind: PromotionKind,
 }
 
-/// Why a promotion cannot be used.
+/// Error for a promotion whose numbers are out of range.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("promotion {id:?} is invalid: {reason}")]
 pub struct InvalidPromotion {

@@ -23,7 +23,7 @@ pub enum WeightUnit {
     Ounce,
 }
 
-/// What a unit name in a cart means.
+/// Meaning of a unit name in a cart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UnitKind {
     Count,
@@ -37,7 +37,7 @@ pub struct UnitTable {
 }
 
 impl Default for UnitTable {
-    /// The default table: `each`, `unit`, `ea` count; `kg`, `g`, `lb`, `oz` weigh.
+    /// Builds the default table: `each`, `unit` and `ea` count, while `kg`, `g`, `lb` and `oz` weigh.
     fn default() -> Self {
         let mut table = UnitTable::empty();
         for name in ["each", "unit", "ea"] {
@@ -70,7 +70,7 @@ impl UnitTable {
     }
 }
 
-/// Why a cart quantity is invalid.
+/// Error for an invalid cart quantity or unit.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum QuantityError {
     #[error("unit {unit:?} is not a known unit of measure")]

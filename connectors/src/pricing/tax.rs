@@ -47,7 +47,8 @@ fn div_half_up(numerator: i128, denominator: i128) -> i128 {
 pub fn tax_rows(amounts: &[(u32, i64)], prices_include_tax: bool) -> Vec<TaxRow> {
     let mut groups: BTreeMap<u32, i64> = BTreeMap::new();
     for (rate, amount) in amounts {
-        *groups.entry(*rate).or_default() += *amount;
+        let total = groups.entry(*rate).or_default();
+        *total = total.saturating_add(*amount);
     }
     groups
         .into_iter()

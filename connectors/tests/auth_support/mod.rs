@@ -48,8 +48,12 @@ pub async fn start_service(
     };
     configure(&mut config);
 
-    let (credentials, db) = walkout_connectors::cli::open_data(&config).await.expect("data folder opens");
-    let state = AppState::new(config, db, credentials).await.expect("state builds");
+    let (credentials, db) = walkout_connectors::cli::open_data(&config)
+        .await
+        .expect("data folder opens");
+    let state = AppState::new(config, db, credentials)
+        .await
+        .expect("state builds");
     let app = server::router(state.clone()).merge(test_routes(state.clone()));
     let address = serve_on_loopback(app).await;
 
@@ -70,7 +74,9 @@ pub fn http_client() -> reqwest::Client {
 }
 
 async fn serve_on_loopback(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("loopback port");
     let address = listener.local_addr().expect("local address");
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -98,7 +104,10 @@ struct BufferWriter(Arc<Mutex<Vec<u8>>>);
 
 impl Write for BufferWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(bytes);
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(bytes);
         Ok(bytes.len())
     }
 
@@ -113,7 +122,9 @@ pub fn capture_logs() {
     INSTALLED.get_or_init(|| {
         let buffer = Arc::clone(log_buffer());
         let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("walkout_connectors=trace,warn"))
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "walkout_connectors=trace,warn",
+            ))
             .with_ansi(false)
             .with_writer(move || BufferWriter(Arc::clone(&buffer)))
             .try_init();
@@ -174,7 +185,11 @@ async fn serve_jwks(State(server): State<JwksServer>) -> Response {
     if !server.available.load(Ordering::SeqCst) {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
-    let document = server.document.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let document = server
+        .document
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     axum::Json(document).into_response()
 }
 
@@ -183,7 +198,8 @@ pub fn jwks_document(keys: &[(&str, &str)]) -> Value {
     let keys: Vec<Value> = keys
         .iter()
         .map(|(kid, name)| {
-            let text = std::fs::read_to_string(format!("{FIXTURES}/{name}.jwk.json")).expect("JWK fixture");
+            let text = std::fs::read_to_string(format!("{FIXTURES}/{name}.jwk.json"))
+                .expect("JWK fixture");
             let mut jwk: Value = serde_json::from_str(&text).expect("JWK fixture is JSON");
             jwk["kid"] = json!(kid);
             jwk["alg"] = json!("RS256");

@@ -120,7 +120,7 @@ pub fn check_invariants(priced: &PricedCart, prices_include_tax: bool) {
         );
     }
     for line in &priced.lines {
-        let taken: i64 = priced
+        let discounted: i64 = priced
             .discounts
             .iter()
             .flat_map(|discount| &discount.allocations)
@@ -128,7 +128,7 @@ pub fn check_invariants(priced: &PricedCart, prices_include_tax: bool) {
             .map(|part| part.amount_minor)
             .sum();
         assert!(
-            taken <= line.extended_minor,
+            discounted <= line.extended_minor,
             "line {} discounted below zero",
             line.line_index
         );

@@ -72,7 +72,10 @@ impl HttpClient {
     /// Sets the source of bearer tokens for authenticated requests, for this client and its
     /// clones.
     pub fn set_token_source(&self, source: Arc<dyn AccessTokenSource>) {
-        let mut slot = self.token_source.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut slot = self
+            .token_source
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         *slot = Some(source);
     }
 
@@ -107,7 +110,7 @@ impl HttpClient {
             let Some(wait) = retry_wait(policy, attempt_number, retry_after) else {
                 return Err(error);
             };
-            tracing::warn!(
+            tracing::info!(
                 request_id = %request_id,
                 method = %request.method,
                 path = %request.path,
@@ -138,8 +141,15 @@ impl HttpClient {
         let body = match read_body(response, self.settings.max_body_bytes, request).await {
             Ok(body) => body,
             Err(error) => {
-                let retryable = matches!(error, HttpError::Timeout { .. } | HttpError::Transport { .. });
-                return Ok(Attempt::Failed { error, retryable, retry_after: None });
+                let retryable = matches!(
+                    error,
+                    HttpError::Timeout { .. } | HttpError::Transport { .. }
+                );
+                return Ok(Attempt::Failed {
+                    error,
+                    retryable,
+                    retry_after: None,
+                });
             }
         };
         tracing::debug!(request_id, method = %request.method, path = %request.path, status, "backend answered");
@@ -191,11 +201,12 @@ impl HttpClient {
             .clone()
             .ok_or_else(|| token_error(crate::error::Error::NotSignedIn))?;
         let token = source.access_token().await.map_err(token_error)?;
-        let mut value = HeaderValue::from_str(&format!("Bearer {}", token.as_str())).map_err(|_| {
-            token_error(crate::error::Error::Internal(
-                "the access token contains characters not allowed in a header".to_owned(),
-            ))
-        })?;
+        let mut value =
+            HeaderValue::from_str(&format!("Bearer {}", token.as_str())).map_err(|_| {
+                token_error(crate::error::Error::Internal(
+                    "the access token contains characters not allowed in a header".to_owned(),
+                ))
+            })?;
         value.set_sensitive(true);
         Ok(value)
     }
@@ -213,7 +224,12 @@ impl HttpClient {
     }
 
     /// Records the offset from the `Date` header; returns the server's time when there was one.
-    fn record_offset(&self, headers: &HeaderMap, sent_at: i64, received_at: i64) -> Option<SystemTime> {
+    fn record_offset(
+        &self,
+        headers: &HeaderMap,
+        sent_at: i64,
+        received_at: i64,
+    ) -> Option<SystemTime> {
         let date = headers.get(header::DATE)?.to_str().ok()?;
         let offset = ClockOffset::from_http_date(date, sent_at, received_at)?;
         self.offset.record(offset);
@@ -227,9 +243,17 @@ impl HttpClient {
         let error = if error.is_timeout() {
             HttpError::Timeout { method, path }
         } else if error.is_connect() {
-            HttpError::Connect { method, path, reason }
+            HttpError::Connect {
+                method,
+                path,
+                reason,
+            }
         } else {
-            HttpError::Transport { method, path, reason }
+            HttpError::Transport {
+                method,
+                path,
+                reason,
+            }
         };
         Attempt::Failed {
             error,
@@ -250,7 +274,11 @@ impl std::fmt::Debug for HttpClient {
 
 /// Returns the wait before the next attempt, or `None` when the server asks for a longer wait
 /// than the policy allows.
-fn retry_wait(policy: &RetryPolicy, attempt_number: u32, retry_after: Option<Duration>) -> Option<Duration> {
+fn retry_wait(
+    policy: &RetryPolicy,
+    attempt_number: u32,
+    retry_after: Option<Duration>,
+) -> Option<Duration> {
     match retry_after {
         Some(wait) if wait > policy.max_retry_after => None,
         Some(wait) => Some(wait),
@@ -269,7 +297,11 @@ fn status_failure(
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(is_json_content_type);
-    let problem = if is_json { Problem::parse(body) } else { None };
+    let problem = if is_json {
+        Problem::parse(body).map(Box::new)
+    } else {
+        None
+    };
     if let Some(problem) = &problem {
         tracing::debug!(path = %request.path, status, slug = ?problem.slug, detail = ?problem.detail, "backend problem");
     }

@@ -39,8 +39,8 @@ pub enum HttpError {
         method: String,
         path: String,
         status: u16,
-        /// The problem document of the answer, when it had one.
-        problem: Option<Problem>,
+        /// The problem document of the answer, when it had one (boxed to keep errors small).
+        problem: Option<Box<Problem>>,
         /// The server's `Retry-After`, when it sent one.
         retry_after: Option<Duration>,
     },
@@ -67,12 +67,10 @@ pub enum HttpError {
     },
 }
 
-fn describe_problem(problem: &Option<Problem>) -> String {
-    match problem {
-        Some(Problem {
-            slug: Some(slug), ..
-        }) => format!(" ({slug})"),
-        _ => String::new(),
+fn describe_problem(problem: &Option<Box<Problem>>) -> String {
+    match problem.as_ref().and_then(|problem| problem.slug.as_ref()) {
+        Some(slug) => format!(" ({slug})"),
+        None => String::new(),
     }
 }
 

@@ -14,8 +14,6 @@ mod retry;
 pub use client::HttpClient;
 pub use error::HttpError;
 pub use problem::{Problem, slug_of};
-pub use request::{
-    AccessTokenFuture, AccessTokenSource, HttpRequest, HttpResponse, HttpSettings,
-};
+pub use request::{AccessTokenFuture, AccessTokenSource, HttpRequest, HttpResponse, HttpSettings};
 pub use reqwest::Method;
 pub use retry::{RetryPolicy, is_idempotent, parse_retry_after};

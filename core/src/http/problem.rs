@@ -26,14 +26,20 @@ impl Problem {
         let value: serde_json::Value = serde_json::from_slice(body).ok()?;
         let object = value.as_object()?;
         let member = |name: &str| object.get(name).cloned().unwrap_or(serde_json::Value::Null);
-        let text = |name: &str| serde_json::from_value::<Option<String>>(member(name)).ok().flatten();
+        let text = |name: &str| {
+            serde_json::from_value::<Option<String>>(member(name))
+                .ok()
+                .flatten()
+        };
 
         let type_uri = text("type").unwrap_or_else(|| "about:blank".to_owned());
         Some(Self {
             slug: slug_of(&type_uri),
             type_uri,
             title: text("title"),
-            status: serde_json::from_value::<Option<u16>>(member("status")).ok().flatten(),
+            status: serde_json::from_value::<Option<u16>>(member("status"))
+                .ok()
+                .flatten(),
             detail: text("detail"),
         })
     }
@@ -45,7 +51,11 @@ pub fn slug_of(type_uri: &str) -> Option<String> {
         return None;
     }
     let path = type_uri.split(['?', '#']).next().unwrap_or_default();
-    let segment = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    let segment = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
     if segment.is_empty() || segment.contains(':') {
         return None;
     }
@@ -67,8 +77,14 @@ mod tests {
     fn slugs_of_type_uris() {
         let cases = [
             ("/problems/bad-tag", Some("bad-tag")),
-            ("https://api.example.com/problems/code-expired", Some("code-expired")),
-            ("/problems/outstanding-balance/", Some("outstanding-balance")),
+            (
+                "https://api.example.com/problems/code-expired",
+                Some("code-expired"),
+            ),
+            (
+                "/problems/outstanding-balance/",
+                Some("outstanding-balance"),
+            ),
             ("/problems/not-ready?lang=en#top", Some("not-ready")),
             ("about:blank", None),
             ("", None),
@@ -105,7 +121,9 @@ mod tests {
 
     #[test]
     fn json_content_types() {
-        assert!(is_json_content_type("application/problem+json; charset=utf-8"));
+        assert!(is_json_content_type(
+            "application/problem+json; charset=utf-8"
+        ));
         assert!(is_json_content_type("Application/JSON"));
         assert!(!is_json_content_type("text/html"));
     }

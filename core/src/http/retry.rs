@@ -101,7 +101,11 @@ mod tests {
             (Method::PATCH, true, true),
         ];
         for (method, has_key, expected) in cases {
-            assert_eq!(is_idempotent(&method, has_key), expected, "{method} key={has_key}");
+            assert_eq!(
+                is_idempotent(&method, has_key),
+                expected,
+                "{method} key={has_key}"
+            );
         }
     }
 
@@ -128,14 +132,21 @@ mod tests {
         let cases = [
             ("3", Some(Duration::from_secs(3))),
             (" 0 ", Some(Duration::ZERO)),
-            ("Tue, 02 Jun 2026 10:00:05 GMT", Some(Duration::from_secs(5))),
+            (
+                "Tue, 02 Jun 2026 10:00:05 GMT",
+                Some(Duration::from_secs(5)),
+            ),
             ("Tue, 02 Jun 2026 09:59:00 GMT", Some(Duration::ZERO)),
             ("-1", None),
             ("soon", None),
             ("", None),
         ];
         for (value, expected) in cases {
-            assert_eq!(parse_retry_after(value, now), expected, "Retry-After {value:?}");
+            assert_eq!(
+                parse_retry_after(value, now),
+                expected,
+                "Retry-After {value:?}"
+            );
         }
     }
 

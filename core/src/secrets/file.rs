@@ -54,7 +54,10 @@ impl FileSecretStore {
 
     fn write_atomically(&self, path: &Path, value: &[u8]) -> std::io::Result<()> {
         let serial = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("secret");
+        let file_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("secret");
         let temp = self
             .folder
             .join(format!(".{file_name}.{}.{serial}.tmp", std::process::id()));
@@ -92,7 +95,9 @@ impl SecretStore for FileSecretStore {
     fn delete(&self, key: &str) -> Result<(), SecretStoreError> {
         let path = self.path_of(key)?;
         match fs::remove_file(&path) {
-            Ok(()) => sync_dir(&self.folder).map_err(|error| io_failure("sync", &self.folder, &error)),
+            Ok(()) => {
+                sync_dir(&self.folder).map_err(|error| io_failure("sync", &self.folder, &error))
+            }
             Err(error) if error.kind() == ErrorKind::NotFound => Ok(()),
             Err(error) => Err(io_failure("delete", &path, &error)),
         }

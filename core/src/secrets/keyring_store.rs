@@ -63,7 +63,9 @@ impl SecretStore for KeyringSecretStore {
             Ok(bytes) => Ok(SecretLookup::Found(Zeroizing::new(bytes))),
             Err(KeyringError::NoEntry) => Ok(SecretLookup::Absent),
             Err(error) => match to_store_error(key, &error) {
-                SecretStoreError::Unavailable { reason } => Ok(SecretLookup::Unavailable { reason }),
+                SecretStoreError::Unavailable { reason } => {
+                    Ok(SecretLookup::Unavailable { reason })
+                }
                 other => Err(other),
             },
         }
@@ -101,7 +103,9 @@ fn to_store_error(key: &str, error: &KeyringError) -> SecretStoreError {
 fn describe(error: &KeyringError) -> String {
     match error {
         KeyringError::BadEncoding(_) => "the stored secret is not valid UTF-8".to_owned(),
-        KeyringError::BadDataFormat(_, _) => "the stored secret has an unexpected format".to_owned(),
+        KeyringError::BadDataFormat(_, _) => {
+            "the stored secret has an unexpected format".to_owned()
+        }
         KeyringError::Ambiguous(entries) => {
             format!("{} credentials match this key", entries.len())
         }

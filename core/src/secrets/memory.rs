@@ -57,7 +57,9 @@ impl MemorySecretStore {
     }
 
     fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
-        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -78,14 +80,16 @@ impl SecretStore for MemorySecretStore {
         check_key(key)?;
         self.check_unlocked()?;
         let entry_key = (self.service.clone(), key.to_owned());
-        self.entries().insert(entry_key, Zeroizing::new(value.to_vec()));
+        self.entries()
+            .insert(entry_key, Zeroizing::new(value.to_vec()));
         Ok(())
     }
 
     fn delete(&self, key: &str) -> Result<(), SecretStoreError> {
         check_key(key)?;
         self.check_unlocked()?;
-        self.entries().remove(&(self.service.clone(), key.to_owned()));
+        self.entries()
+            .remove(&(self.service.clone(), key.to_owned()));
         Ok(())
     }
 }

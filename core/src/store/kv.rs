@@ -12,7 +12,9 @@ impl Store {
     pub fn kv_get(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.read(|connection| {
             let value = connection
-                .query_row("SELECT value FROM kv WHERE key = ?1", [key], |row| row.get(0))
+                .query_row("SELECT value FROM kv WHERE key = ?1", [key], |row| {
+                    row.get(0)
+                })
                 .optional()?;
             Ok(value)
         })

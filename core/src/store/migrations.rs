@@ -35,7 +35,8 @@ pub(super) fn migrate(connection: &mut Connection, current: i64) -> Result<(), S
             continue;
         }
         let apply = |connection: &mut Connection| -> rusqlite::Result<()> {
-            let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             transaction.execute_batch(sql)?;
             transaction.pragma_update(None, "user_version", version)?;
             transaction.commit()

@@ -72,7 +72,11 @@ pub(super) fn open_or_rebuild(path: &Path) -> Result<Opened, StoreError> {
 }
 
 fn try_open(path: &Path) -> Result<Connection, OpenFailure> {
-    let version = if path.exists() { read_version(path)? } else { 0 };
+    let version = if path.exists() {
+        read_version(path)?
+    } else {
+        0
+    };
     if version > latest_version() {
         return Err(OpenFailure::Fatal(StoreError::TooNew {
             path: path.to_owned(),
@@ -86,7 +90,9 @@ fn try_open(path: &Path) -> Result<Connection, OpenFailure> {
         .pragma_query_value(None, "quick_check", |row| row.get(0))
         .map_err(|error| classify(path, error))?;
     if check != "ok" {
-        return Err(OpenFailure::Corrupt(format!("quick_check reported: {check}")));
+        return Err(OpenFailure::Corrupt(format!(
+            "quick_check reported: {check}"
+        )));
     }
 
     configure(&connection).map_err(|error| classify(path, error))?;
@@ -115,7 +121,8 @@ fn open_error(path: &Path, error: &rusqlite::Error) -> OpenFailure {
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
     // `journal_mode` returns the mode in force as a row, so it is read rather than executed.
-    let mode: String = connection.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    let mode: String =
+        connection.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(mode = %mode, "local store could not switch to WAL");
     }
@@ -149,7 +156,10 @@ fn move_aside(path: &Path) -> Result<PathBuf, StoreError> {
     let rename = |from: &Path, to: &Path| {
         std::fs::rename(from, to).map_err(|error| StoreError::Open {
             path: from.to_owned(),
-            reason: format!("cannot move the corrupt file aside to {}: {error}", to.display()),
+            reason: format!(
+                "cannot move the corrupt file aside to {}: {error}",
+                to.display()
+            ),
         })
     };
     rename(path, &target)?;

@@ -2,8 +2,9 @@
 //! unknown key id.
 //!
 //! A token names its key with `kid`. A key id missing from the cache may mean the pool rotated
-//! its keys, so the cache fetches the set again, but at most once per [`REFETCH_INTERVAL`]:
-//! otherwise every forged `kid` would make the service call the JWKS URL. Requests that miss at
+//! its keys, so the cache fetches the set again. Such fetches happen at most once per
+//! [`REFETCH_INTERVAL`], because otherwise every forged `kid` would make the service call the
+//! JWKS URL. The fetches at start (see [`JwksCache::spawn_initial_fetch`]) are not counted. Requests that miss at
 //! the same time wait for one shared fetch instead of starting their own. Only RSA signing keys
 //! usable with RS256 are kept; the set never holds private key material.
 
@@ -20,10 +21,10 @@ pub const REFETCH_INTERVAL: Duration = Duration::from_secs(10);
 /// Largest JWKS document accepted. A Cognito pool publishes two keys, about 1 KiB.
 const MAX_JWKS_BYTES: usize = 256 * 1024;
 /// First and longest wait between retries of the initial fetch.
-const FIRST_RETRY: Duration = Duration::from_secs(1);
-const LONGEST_RETRY: Duration = Duration::from_secs(60);
+const FIRST_RETRY_WAIT: Duration = Duration::from_secs(1);
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
 
-/// Why the signing key of a token could not be found.
+/// Reason the signing key of a token could not be found.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyLookupError {
     /// The key set was fetched, and it has no key with this id.
@@ -34,7 +35,7 @@ pub enum KeyLookupError {
     Unavailable,
 }
 
-/// Why one fetch of the key set failed. The messages name the URL but never a key.
+/// Failure of one fetch of the key set. The messages name the URL but never a key.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("request to {url} failed: {source}")]
@@ -99,7 +100,7 @@ impl JwksCache {
         &self.url
     }
 
-    /// Whether a fetch has succeeded since the start.
+    /// Returns whether a fetch has succeeded since the start.
     pub fn fetched_once(&self) -> bool {
         self.fetched_once.load(Ordering::Acquire)
     }
@@ -202,7 +203,7 @@ impl JwksCache {
     pub fn spawn_initial_fetch(self: &Arc<Self>) {
         let cache = Arc::clone(self);
         tokio::spawn(async move {
-            let mut wait = FIRST_RETRY;
+            let mut wait = FIRST_RETRY_WAIT;
             let mut attempt: u32 = 1;
             while !cache.fetched_once() {
                 match cache.refresh().await {
@@ -215,7 +216,7 @@ impl JwksCache {
                     ),
                 }
                 tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(LONGEST_RETRY);
+                wait = (wait * 2).min(MAX_RETRY_WAIT);
                 attempt = attempt.saturating_add(1);
             }
         });

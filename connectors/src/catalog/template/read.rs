@@ -24,10 +24,10 @@ pub const REQUIRED_COLUMNS: [&str; 5] = [
     "standard_price",
 ];
 
-/// How often, in rows, the progress callback is called (and once more at the end).
+/// Interval, in rows, between progress callbacks (one more comes at the end).
 pub const PROGRESS_EVERY: u64 = 1_000;
 
-/// Where a row sits in its file.
+/// Position of a row in its file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Location {
     /// Physical line where a CSV record starts; the header is line 1.
@@ -45,7 +45,7 @@ impl fmt::Display for Location {
     }
 }
 
-/// What happened to one row.
+/// Result of reading one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowOutcome {
     Accepted {

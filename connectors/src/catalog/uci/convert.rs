@@ -36,8 +36,8 @@ struct SkuVotes {
 /// lower price. A SKU with no such row takes the most common UnitPrice of its sale rows
 /// without a CustomerID (counted in `codes_priced_without_customer`). The name is the most
 /// common normalised non-empty description of its sale rows, ties to the lexicographically
-/// smaller one. A SKU whose sale rows all have an empty description is left out (listed in
-/// `codes_without_description`).
+/// smaller one, cut to the template's 100 characters. A SKU whose sale rows all have an empty
+/// description is left out (listed in `codes_without_description`).
 pub fn build_catalog(data: &UciData) -> UciCatalog {
     let mut report = ConversionReport {
         encoding: data.encoding,

@@ -8,8 +8,8 @@
 //!   using the WHATWG Windows-1252 table (the superset that files labelled Latin-1 use in
 //!   practice), so `0xA3` becomes `£`.
 //! - CRLF and LF line ends are both accepted (the `csv` crate handles both).
-//! - Columns are found by name, ignoring ASCII case and spaces; the unnamed pandas index column
-//!   and any other extra column are ignored, and the index column may be absent.
+//! - Columns are found by name, ignoring ASCII case and spaces. The unnamed pandas index column
+//!   may be present or absent, and it is ignored like any other extra column.
 //! - A row whose fields cannot be parsed is kept as a [`MalformedRow`] with its line and reason,
 //!   never dropped silently.
 
@@ -23,11 +23,11 @@ use time::PrimitiveDateTime;
 use super::date::parse_invoice_date;
 use super::{TextEncoding, UciError};
 
-/// How often, in rows, the progress callback is called (and once more at the end).
+/// Interval, in rows, between progress callbacks (one more comes at the end).
 pub const PROGRESS_EVERY: u64 = 5_000;
 
 /// Header names of the columns used, and other spellings that copies of the dataset use
-/// (the "Online Retail II" release says `Invoice`, `Price` and `Customer ID`).
+/// (the "Online Retail II" release names them `Invoice`, `Price` and `Customer ID`).
 const HEADER_NAMES: [(&str, &[&str]); 8] = [
     ("InvoiceNo", &["invoiceno", "invoice"]),
     ("StockCode", &["stockcode"]),
