@@ -1,8 +1,8 @@
 //! Choosing where the CLI keeps secrets.
 //!
 //! The platform keyring is preferred. Where it cannot be reached (headless Linux without a
-//! D-Bus session, CI), `auto` falls back to owner-only files under `<storage>/secrets/` and says
-//! so on stderr, because those files are readable by anything running as the same user.
+//! D-Bus session, CI), `auto` falls back to owner-only files under `<storage>/secrets/` and prints
+//! a warning on stderr, because those files are readable by anything running as the same user.
 
 use std::sync::Arc;
 

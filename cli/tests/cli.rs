@@ -58,7 +58,7 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// Starts a backend answering /healthz and /readyz on its own thread; it lives until the test
+/// Starts a backend serving /healthz and /readyz on its own thread; it lives until the test
 /// process exits.
 fn start_backend() -> String {
     let (sender, receiver) = std::sync::mpsc::channel();

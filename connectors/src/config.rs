@@ -36,6 +36,7 @@ pub struct Config {
     pub jwo: JwoAuthConfig,
     pub gate: crate::gate::GateConfig,
     pub payments: crate::payments::PaymentsConfig,
+    pub ordering: crate::ordering::OrderingConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +101,7 @@ impl Default for Config {
             jwo: JwoAuthConfig::default(),
             gate: crate::gate::GateConfig::default(),
             payments: crate::payments::PaymentsConfig::default(),
+            ordering: crate::ordering::OrderingConfig::default(),
         }
     }
 }
@@ -193,6 +195,7 @@ impl Config {
                 "jwo: enable at least one of bearer, hmac or trusted_gateway".to_owned(),
             ));
         }
+        self.ordering.validate().map_err(ConfigError::Invalid)?;
         Ok(())
     }
 

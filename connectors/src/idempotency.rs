@@ -81,7 +81,13 @@ fn read_key(headers: &HeaderMap) -> Result<String, Problem> {
 }
 
 /// Claims the key, or returns the stored response of an earlier request with the same key.
-async fn claim(db: &Database, now_ms: i64, scope: &str, key: &str, request_hash: &str) -> Result<Option<Stored>, Problem> {
+async fn claim(
+    db: &Database,
+    now_ms: i64,
+    scope: &str,
+    key: &str,
+    request_hash: &str,
+) -> Result<Option<Stored>, Problem> {
     let internal = |e: sqlx::Error| Problem::internal(&e);
 
     sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < $3")
@@ -136,11 +142,12 @@ async fn claim(db: &Database, now_ms: i64, scope: &str, key: &str, request_hash:
 }
 
 async fn release(db: &Database, scope: &str, key: &str) {
-    let result = sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status = 0")
-        .bind(scope)
-        .bind(key)
-        .execute(&db.pool)
-        .await;
+    let result =
+        sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status = 0")
+            .bind(scope)
+            .bind(key)
+            .execute(&db.pool)
+            .await;
     if let Err(error) = result {
         tracing::error!(%error, "cannot release an idempotency key after a failed request");
     }
@@ -154,13 +161,15 @@ async fn store_problem(db: &Database, scope: &str, key: &str, problem: &Problem)
         "status": problem.kind.status,
         "detail": problem.detail,
     });
-    let result = sqlx::query("UPDATE idempotency_keys SET status = $1, response_body = $2 WHERE scope = $3 AND key = $4")
-        .bind(i64::from(problem.kind.status))
-        .bind(body.to_string())
-        .bind(scope)
-        .bind(key)
-        .execute(&db.pool)
-        .await;
+    let result = sqlx::query(
+        "UPDATE idempotency_keys SET status = $1, response_body = $2 WHERE scope = $3 AND key = $4",
+    )
+    .bind(i64::from(problem.kind.status))
+    .bind(body.to_string())
+    .bind(scope)
+    .bind(key)
+    .execute(&db.pool)
+    .await;
     if let Err(error) = result {
         tracing::error!(%error, "cannot store the response of an idempotent request");
     }

@@ -63,6 +63,36 @@ problem_kinds! {
         "The service failed to handle the request. The failure is logged with the request id of this response; retry later and report the request id if it persists.");
     AUTH_KEYS_UNAVAILABLE = ("auth-keys-unavailable", 503, "Signing keys unavailable",
         "The service has not fetched the user pool's signing keys (JWKS) yet, so it cannot check access tokens. Retry later; if it persists, the service logs say why the fetch fails.");
+    MALFORMED_CODE = ("malformed-code", 403, "Entry denied: malformed code",
+        "The scanned identity key is not a Walkout entry code: it has the wrong length, lower-case letters, another prefix or invalid Base32, or it is not text. The shopper should open the entry screen of the app again and scan the code shown there.");
+    UNKNOWN_CREDENTIAL = ("unknown-credential", 403, "Entry denied: unknown credential",
+        "The entry code names a credential that this service never issued. The shopper should sign in to the app again so that it enrolls a new entry credential.");
+    CREDENTIAL_REVOKED = ("credential-revoked", 403, "Entry denied: credential revoked",
+        "The entry code belongs to a credential that was revoked, for example when the shopper removed a device. The app enrolls a new credential when it next connects.");
+    CREDENTIAL_EXPIRED = ("credential-expired", 403, "Entry denied: credential expired",
+        "The entry credential has passed its expiry. The shopper should connect the app to the internet so that it renews the entry code.");
+    CODE_EXPIRED = ("code-expired", 403, "Entry denied: code expired",
+        "The entry code is for a time step outside the accepted window of one rotation period either side of the service clock. The shopper should scan the code currently shown; if this repeats, the device clock offset is wrong and the app should connect to measure it again.");
+    BAD_TAG = ("bad-tag", 403, "Entry denied: code not authentic",
+        "The entry code's authentication tag does not match its credential: the code was altered or made without the credential's secret. Scan the code shown by the shopper's app.");
+    STORE_MISMATCH = ("store-mismatch", 403, "Entry denied: code used at another store",
+        "This entry code was already accepted at another store, and a code is bound to the first store that accepts it. The shopper should scan the next code that the app shows.");
+    GROUP_LIMIT_REACHED = ("group-limit-reached", 403, "Entry denied: group limit reached",
+        "This entry code has already admitted the largest allowed group, or the group window after its first scan has closed. The shopper should scan the next code that the app shows.");
+    ACCOUNT_INACTIVE = ("account-inactive", 403, "Entry denied: account inactive",
+        "The shopper's account is suspended or deleted. The shopper should contact the retailer's support.");
+    NO_PAYMENT_METHOD = ("no-payment-method", 403, "Entry denied: no payment method",
+        "The shopper has no default payment method. The shopper should add a card in the app and try again.");
+    CARD_EXPIRED = ("card-expired", 403, "Entry denied: card expired",
+        "The shopper's default card has expired. The shopper should add a valid card in the app and try again.");
+    OUTSTANDING_BALANCE = ("outstanding-balance", 403, "Entry denied: outstanding balance",
+        "An earlier trip left an unpaid amount. The shopper should settle it in the app before entering again.");
+    VELOCITY_LIMIT = ("velocity-limit", 403, "Entry denied: too many entries",
+        "The shopper has entered more often than the configured limit allows within the configured window (gate.velocity_limit trips per gate.velocity_window_secs). The shopper should wait, or contact the retailer's support.");
+    HOLD_DECLINED = ("hold-declined", 403, "Entry denied: pre-authorization declined",
+        "The payment service provider declined the pre-authorization hold on the shopper's card. The shopper should use another card or contact the card issuer.");
+    HOLD_TIMEOUT = ("hold-timeout", 403, "Entry denied: pre-authorization timed out",
+        "The payment service provider did not answer the pre-authorization within the gate's time budget. The shopper may scan again; if it persists, check the payment service provider's status.");
 }
 
 /// Looks up a problem kind by its slug.

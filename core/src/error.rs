@@ -46,7 +46,7 @@ pub enum Error {
 /// The public error of every Walkout API call, stable across versions.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WalkoutError {
-    /// The backend answered in an unexpected way (a server error or a malformed body).
+    /// The backend responded in an unexpected way (a server error or a malformed body).
     #[error("The backend could not handle the request ({reason}); try again later.")]
     Network { reason: String },
     /// The backend cannot be reached now, or asked to retry after `retry_after_seconds`.

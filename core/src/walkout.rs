@@ -36,9 +36,9 @@ pub struct Walkout {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HealthReport {
     pub backend_url: String,
-    /// `GET /healthz` answered 2xx: the service process is up.
+    /// `GET /healthz` returned 2xx: the service process is up.
     pub live: bool,
-    /// `GET /readyz` answered 2xx: its database and dependencies are ready.
+    /// `GET /readyz` returned 2xx: its database and dependencies are ready.
     pub ready: bool,
     /// Schema version reported by `/readyz`, when ready.
     pub schema_version: Option<i64>,
@@ -129,7 +129,7 @@ impl Walkout {
 
     /// Checks the backend's `/healthz` and `/readyz` and measures the clock offset.
     ///
-    /// A backend that answers with an error status is reported as not live or not ready; one
+    /// A backend that responds with an error status is reported as not live or not ready; one
     /// that cannot be reached is an `Offline` error.
     pub fn backend_health(&self) -> Result<HealthReport, WalkoutError> {
         self.run(async {

@@ -169,7 +169,7 @@ fn run_helper(helper: &str, envs: &[(&str, &str)], removed: &[&str]) -> String {
 }
 
 #[test]
-fn tokens_written_by_one_process_are_read_by_the_next() {
+fn file_secrets_survive_process_exit() {
     let root = tempfile::tempdir().expect("tempdir");
     let root_text = root.path().to_str().expect("UTF-8 temp path");
 
@@ -188,7 +188,7 @@ fn tokens_written_by_one_process_are_read_by_the_next() {
 
 #[test]
 fn keyring_without_dbus_is_unavailable_not_absent() {
-    // The child sees no session bus, so the Secret Service cannot be reached; the socket path
+    // The child has no session bus, so the Secret Service cannot be reached; the socket path
     // below does not exist.
     let output = run_helper(
         "keyring-get",

@@ -5,6 +5,7 @@
 mod demo;
 mod profiles;
 mod service;
+mod services;
 mod stage;
 mod test;
 mod tools;

@@ -5,7 +5,7 @@ use std::process::Command;
 use anyhow::Context;
 
 use crate::stage::{self, StageRecord};
-use crate::{profiles, tools, workspace_root};
+use crate::{profiles, services, tools, workspace_root};
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     if let Some(unknown) = args.first() {
@@ -25,6 +25,11 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         let python = stage::run(&mut records, "install Python test tools", || {
             tools::python_venv(tools::PYTHON_PACKAGES)
         })?;
+
+        let moto = stage::run(&mut records, "start moto (Cognito stand-in)", || {
+            services::start_moto(&python, &root.join("target").join("test-services"))
+        })?;
+        eprintln!("    {} on {}", moto.name(), moto.url);
 
         stage::run(&mut records, "rustfmt --check", || {
             tools::run(
@@ -55,7 +60,8 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                 Command::new(&cargo)
                     .current_dir(&root)
                     .args(["test", "--workspace", "--no-fail-fast"])
-                    .env("WALKOUT_PYTHON", &python),
+                    .env("WALKOUT_PYTHON", &python)
+                    .env("WALKOUT_MOTO_URL", &moto.url),
                 "cargo test",
             )
         })?;

@@ -7,9 +7,15 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
-/// Python packages for the tests: independent QR decoding (zxing-cpp reads PNGs through
-/// Pillow), and the independent Cognito SRP client used only to cross-check ours.
-pub const PYTHON_PACKAGES: &[&str] = &["zxing-cpp==3.1.1", "pillow==13.0.0", "pycognito==2024.5.1"];
+/// Python packages for the tests and the demo: independent QR decoding (zxing-cpp reads PNGs
+/// through Pillow), the independent Cognito SRP client used only to cross-check ours, and moto,
+/// whose server mode stands in for the Cognito user pool.
+pub const PYTHON_PACKAGES: &[&str] = &[
+    "zxing-cpp==3.1.1",
+    "pillow==13.0.0",
+    "pycognito==2024.5.1",
+    "moto[server,cognitoidp]==5.2.6",
+];
 
 /// The cache folder for installed tools.
 pub fn cache_root() -> anyhow::Result<PathBuf> {

@@ -4,6 +4,7 @@
 //! Pure logic: no HTTP and no SQL here, so the routes and the database layer can call it and
 //! tests can run it directly.
 
+pub mod keys;
 pub mod money;
 pub mod template;
 pub mod uci;

@@ -133,11 +133,28 @@ fn field_error(field: impl Into<String>, reason: impl Into<String>) -> FieldErro
 /// maps (compared case-insensitively).
 pub fn parse(body: &[u8], known_units: &[&str]) -> Result<ValidPurchase, FieldError> {
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
-    let request: CreatePurchasesRequest = serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let field = if path == "." { "body".to_owned() } else { path };
-        field_error(field, describe_serde_error(error.inner()))
-    })?;
+    let request: CreatePurchasesRequest =
+        serde_path_to_error::deserialize(deserializer).map_err(|error| {
+            let path = error.path().to_string();
+            let reason = describe_serde_error(error.inner());
+            let parent = if path == "." || path == "?" {
+                None
+            } else {
+                Some(path)
+            };
+            // A missing field is reported at its parent; name the field itself.
+            let missing = reason
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next())
+                .map(str::to_owned);
+            let field = match (parent, missing) {
+                (Some(parent), Some(name)) => format!("{parent}.{name}"),
+                (None, Some(name)) => name,
+                (Some(parent), None) => parent,
+                (None, None) => "body".to_owned(),
+            };
+            field_error(field, reason)
+        })?;
     validate(request, known_units)
 }
 
@@ -150,19 +167,31 @@ fn describe_serde_error(error: &serde_json::Error) -> String {
     }
 }
 
-fn validate(request: CreatePurchasesRequest, known_units: &[&str]) -> Result<ValidPurchase, FieldError> {
+fn validate(
+    request: CreatePurchasesRequest,
+    known_units: &[&str],
+) -> Result<ValidPurchase, FieldError> {
     check_uuid("requestId", &request.request_id)?;
-    check_id("idempotentShoppingTripId", &request.idempotent_shopping_trip_id)?;
+    check_id(
+        "idempotentShoppingTripId",
+        &request.idempotent_shopping_trip_id,
+    )?;
     check_id("storeId", &request.store_id)?;
 
     let trip = &request.shopping_trip;
     let start_time = parse_time("shoppingTrip.startTime", &trip.start_time)?;
     let end_time = parse_time("shoppingTrip.endTime", &trip.end_time)?;
     if end_time < start_time {
-        return Err(field_error("shoppingTrip.endTime", "is before shoppingTrip.startTime"));
+        return Err(field_error(
+            "shoppingTrip.endTime",
+            "is before shoppingTrip.startTime",
+        ));
     }
     if trip.auth_events.is_empty() {
-        return Err(field_error("shoppingTrip.authEvents", "must contain at least one event"));
+        return Err(field_error(
+            "shoppingTrip.authEvents",
+            "must contain at least one event",
+        ));
     }
 
     let mut auth_events = Vec::with_capacity(trip.auth_events.len());
@@ -200,12 +229,18 @@ fn validate_auth_event(index: usize, event: &AuthEvent) -> Result<ValidAuthEvent
     if let Some(location) = &event.location
         && !matches!(location.as_str(), "ENTRY" | "MANUAL_IN_STORE" | "EXIT")
     {
-        return Err(field_error(path("location"), format!("unknown value {location:?}; expected ENTRY or MANUAL_IN_STORE")));
+        return Err(field_error(
+            path("location"),
+            format!("unknown value {location:?}; expected ENTRY or MANUAL_IN_STORE"),
+        ));
     }
     if !matches!(event.payload_type.as_str(), "SCAN_CODE" | "FINANCIAL") {
         return Err(field_error(
             path("payloadType"),
-            format!("unknown value {:?}; expected SCAN_CODE or FINANCIAL", event.payload_type),
+            format!(
+                "unknown value {:?}; expected SCAN_CODE or FINANCIAL",
+                event.payload_type
+            ),
         ));
     }
     let (scan_id, visitor_kind) = match &event.scan_result {
@@ -220,7 +255,9 @@ fn validate_auth_event(index: usize, event: &AuthEvent) -> Result<ValidAuthEvent
                 other => {
                     return Err(field_error(
                         path("scanResult.type"),
-                        format!("unknown value {other:?}; expected SHOPPER, ASSOCIATE, CASH or LOYALTY"),
+                        format!(
+                            "unknown value {other:?}; expected SHOPPER, ASSOCIATE, CASH or LOYALTY"
+                        ),
                     ));
                 }
             };
@@ -230,29 +267,49 @@ fn validate_auth_event(index: usize, event: &AuthEvent) -> Result<ValidAuthEvent
     Ok((event.id.clone(), scan_id, visitor_kind))
 }
 
-fn validate_item(index: usize, item: &CartItem, known_units: &[&str]) -> Result<ValidCartItem, FieldError> {
+fn validate_item(
+    index: usize,
+    item: &CartItem,
+    known_units: &[&str],
+) -> Result<ValidCartItem, FieldError> {
     let path = |name: &str| format!("cartItems[{index}].{name}");
     check_id(&path("id"), &item.id)?;
     let kind = match item.kind.as_str() {
         "SKU" => ItemKind::Sku,
         "SCANCODE" => ItemKind::ScanCode,
         other => {
-            return Err(field_error(path("type"), format!("unknown value {other:?}; expected SKU or SCANCODE")));
+            return Err(field_error(
+                path("type"),
+                format!("unknown value {other:?}; expected SKU or SCANCODE"),
+            ));
         }
     };
 
     let raw = item.quantity.value.trim();
-    let quantity: Decimal = raw
-        .parse()
-        .map_err(|_| field_error(path("quantity.value"), format!("{raw:?} is not a decimal number")))?;
+    let quantity: Decimal = raw.parse().map_err(|_| {
+        field_error(
+            path("quantity.value"),
+            format!("{raw:?} is not a decimal number"),
+        )
+    })?;
     if quantity <= Decimal::ZERO {
-        return Err(field_error(path("quantity.value"), format!("{raw:?} is not greater than zero")));
+        return Err(field_error(
+            path("quantity.value"),
+            format!("{raw:?} is not greater than zero"),
+        ));
     }
     let unit = item.quantity.unit.trim().to_ascii_lowercase();
-    if !known_units.iter().any(|known| known.eq_ignore_ascii_case(&unit)) {
+    if !known_units
+        .iter()
+        .any(|known| known.eq_ignore_ascii_case(&unit))
+    {
         return Err(field_error(
             path("quantity.unit"),
-            format!("unknown unit {:?}; expected one of {}", item.quantity.unit, known_units.join(", ")),
+            format!(
+                "unknown unit {:?}; expected one of {}",
+                item.quantity.unit,
+                known_units.join(", ")
+            ),
         ));
     }
 
@@ -261,7 +318,10 @@ fn validate_item(index: usize, item: &CartItem, known_units: &[&str]) -> Result<
     }
     let mut barcodes = Vec::new();
     for (position, identifier) in item.external_identifiers.iter().enumerate() {
-        check_id(&path(&format!("externalIdentifiers[{position}].id")), &identifier.id)?;
+        check_id(
+            &path(&format!("externalIdentifiers[{position}].id")),
+            &identifier.id,
+        )?;
         barcodes.push(identifier.id.clone());
     }
 
@@ -280,7 +340,10 @@ fn check_id(field: &str, value: &str) -> Result<(), FieldError> {
         return Err(field_error(field, "must not be empty"));
     }
     if value.chars().count() > MAX_ID_LEN {
-        return Err(field_error(field, format!("is longer than {MAX_ID_LEN} characters")));
+        return Err(field_error(
+            field,
+            format!("is longer than {MAX_ID_LEN} characters"),
+        ));
     }
     if value.chars().any(char::is_control) {
         return Err(field_error(field, "contains control characters"));
@@ -293,15 +356,24 @@ fn check_id(field: &str, value: &str) -> Result<(), FieldError> {
 pub fn check_uuid(field: &str, value: &str) -> Result<(), FieldError> {
     let groups: Vec<&str> = value.split('-').collect();
     let lengths_match = groups.len() == 5 && groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12]);
-    let all_hex = groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()));
+    let all_hex = groups
+        .iter()
+        .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()));
     if lengths_match && all_hex {
         Ok(())
     } else {
-        Err(field_error(field, "is not a UUID (expected 8-4-4-4-12 hexadecimal digits)"))
+        Err(field_error(
+            field,
+            "is not a UUID (expected 8-4-4-4-12 hexadecimal digits)",
+        ))
     }
 }
 
 fn parse_time(field: &str, value: &str) -> Result<OffsetDateTime, FieldError> {
-    OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| field_error(field, format!("{value:?} is not an ISO 8601 UTC date-time such as 2024-03-22T17:09:39Z")))
+    OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339).map_err(|_| {
+        field_error(
+            field,
+            format!("{value:?} is not an ISO 8601 UTC date-time such as 2024-03-22T17:09:39Z"),
+        )
+    })
 }

@@ -45,6 +45,15 @@ impl IdempotencyKey {
         Ok(IdempotencyKey(key))
     }
 
+    /// Derives the key for `operation` on another resource (a shopper, a payment method),
+    /// with the same form and length limit as [`IdempotencyKey::for_trip`].
+    pub fn for_resource(
+        resource_id: &str,
+        operation: &str,
+    ) -> Result<IdempotencyKey, GatewayError> {
+        Self::for_trip(resource_id, operation)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -64,16 +73,48 @@ pub enum DeclineCategory {
 }
 
 /// The typed outcome of a gateway call.
+#[must_use]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome<T> {
     Approved(T),
     /// The PSP declined. `code` is the PSP's own decline code, kept for reports.
-    Declined { category: DeclineCategory, code: String },
+    Declined {
+        category: DeclineCategory,
+        code: String,
+    },
     /// The issuer needs the shopper present (for example 3-D Secure); an off-session
     /// checkout-free charge cannot complete it.
     RequiresAction,
     /// A network failure, a timeout or a PSP error worth retrying with the same key.
-    RetryableFailure { reason: String },
+    RetryableFailure {
+        reason: String,
+    },
+}
+
+impl<T> Outcome<T> {
+    /// Converts the approved value, keeping every other outcome as it is.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        match self {
+            Outcome::Approved(value) => Outcome::Approved(f(value)),
+            Outcome::Declined { category, code } => Outcome::Declined { category, code },
+            Outcome::RequiresAction => Outcome::RequiresAction,
+            Outcome::RetryableFailure { reason } => Outcome::RetryableFailure { reason },
+        }
+    }
+}
+
+/// What the PSP reports about a tokenized card: display data only, never the number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardDetails {
+    /// The PSP's payment method token.
+    pub id: String,
+    /// The PSP customer the card is attached to, if any.
+    pub customer: Option<String>,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: i64,
+    pub exp_year: i64,
+    pub fingerprint: Option<String>,
 }
 
 /// A hold placed on the shopper's card.
@@ -139,15 +180,49 @@ pub trait PaymentGateway: Send + Sync {
     ) -> GatewayResult<Authorization>;
 
     /// Captures `amount` (at most the held amount); the rest of the hold is released.
-    async fn capture(&self, authorization_id: &str, amount: &Money, key: &IdempotencyKey) -> GatewayResult<Capture>;
+    async fn capture(
+        &self,
+        authorization_id: &str,
+        amount: &Money,
+        key: &IdempotencyKey,
+    ) -> GatewayResult<Capture>;
 
     /// Charges the card off-session without a hold (the difference above a hold that cannot be
     /// incremented).
     async fn charge(&self, request: AuthorizeRequest) -> GatewayResult<Capture>;
 
     /// Releases a hold without charging; `reason` is stored with the PSP.
-    async fn cancel(&self, authorization_id: &str, reason: &str, key: &IdempotencyKey) -> GatewayResult<()>;
+    async fn cancel(
+        &self,
+        authorization_id: &str,
+        reason: &str,
+        key: &IdempotencyKey,
+    ) -> GatewayResult<()>;
 
     /// Refunds `amount` of a captured payment.
-    async fn refund(&self, payment_id: &str, amount: &Money, key: &IdempotencyKey) -> GatewayResult<Refund>;
+    async fn refund(
+        &self,
+        payment_id: &str,
+        amount: &Money,
+        key: &IdempotencyKey,
+    ) -> GatewayResult<Refund>;
+
+    /// Reads a tokenized card from the PSP, so the service learns its details from the PSP
+    /// rather than from the client.
+    async fn retrieve_payment_method(&self, payment_method: &str) -> GatewayResult<CardDetails>;
+
+    /// Creates a PSP customer for one shopper; `shopper_ref` is stored with the PSP.
+    async fn create_customer(
+        &self,
+        shopper_ref: &str,
+        key: &IdempotencyKey,
+    ) -> GatewayResult<String>;
+
+    /// Attaches a tokenized card to a PSP customer so it can be charged off-session.
+    async fn attach_payment_method(
+        &self,
+        payment_method: &str,
+        customer: &str,
+        key: &IdempotencyKey,
+    ) -> GatewayResult<CardDetails>;
 }

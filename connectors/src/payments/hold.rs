@@ -6,7 +6,11 @@ use crate::server::AppState;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HoldOutcome {
     /// The hold is placed (or was placed by an earlier attempt for the same trip).
-    Placed { authorization_id: String, amount_minor: i64, currency: String },
+    Placed {
+        authorization_id: String,
+        amount_minor: i64,
+        currency: String,
+    },
     /// The shopper has no default payment method.
     NoPaymentMethod,
     /// The default card's expiry has passed.
@@ -25,7 +29,9 @@ pub async fn place_hold(
     _shopper_id: &str,
     _store_id: &str,
 ) -> Result<HoldOutcome, crate::problem::Problem> {
-    Err(crate::problem::Problem::internal(&"holds are not implemented yet"))
+    Err(crate::problem::Problem::internal(
+        &"holds are not implemented yet",
+    ))
 }
 
 /// Amount outstanding for the shopper (failed captures not yet settled), in minor units.

@@ -3,6 +3,8 @@
 pub mod config;
 pub mod gateway;
 pub mod hold;
+pub mod minimum;
+pub mod stripe;
 
 pub use config::PaymentsConfig;
 

@@ -31,6 +31,10 @@ pub struct AppState {
     pub clock: Clock,
     pub credentials: Arc<Credentials>,
     pub auth: AuthState,
+    /// Data keys and decision counts of the entry gate.
+    pub gate: Arc<crate::gate::GateState>,
+    /// The payment service provider (the `stripe` adapter, by default against the sandbox).
+    pub payments: Arc<dyn crate::payments::gateway::PaymentGateway>,
 }
 
 impl AppState {
@@ -44,12 +48,17 @@ impl AppState {
             ClockMode::Test => Clock::test(),
         };
         let auth = AuthState::new(&config, &credentials, &db).await?;
+        let payments = Arc::new(crate::payments::stripe::StripeGateway::from_config(&config)?);
+        let gate = crate::gate::GateState::new(&config.gate, &credentials)
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         Ok(AppState {
             config: Arc::new(config),
             db,
             clock,
             credentials: Arc::new(credentials),
             auth,
+            gate: Arc::new(gate),
+            payments,
         })
     }
 }

@@ -152,7 +152,7 @@ impl HttpClient {
                 });
             }
         };
-        tracing::debug!(request_id, method = %request.method, path = %request.path, status, "backend answered");
+        tracing::debug!(request_id, method = %request.method, path = %request.path, status, "backend responded");
 
         if (200..300).contains(&status) {
             return Ok(Attempt::Done(HttpResponse {
@@ -272,7 +272,7 @@ impl std::fmt::Debug for HttpClient {
     }
 }
 
-/// Returns the wait before the next attempt, or `None` when the server asks for a longer wait
+/// Returns the wait before the next attempt, or `None` when the server requests a longer wait
 /// than the policy allows.
 fn retry_wait(
     policy: &RetryPolicy,
@@ -306,7 +306,7 @@ fn status_failure(
         tracing::debug!(path = %request.path, status, slug = ?problem.slug, detail = ?problem.detail, "backend problem");
     }
 
-    // Retry-After is honoured on throttling and unavailability answers only.
+    // Retry-After is honoured on throttling and unavailability responses only.
     let retry_after = if matches!(status, 429 | 503) {
         headers
             .get(header::RETRY_AFTER)

@@ -23,7 +23,7 @@ pub enum HttpError {
         path: String,
         reason: String,
     },
-    /// The backend did not answer within the timeout.
+    /// The backend did not respond within the timeout.
     #[error("{method} {path} timed out")]
     Timeout { method: String, path: String },
     /// The connection failed while sending the request or reading the response.
@@ -33,13 +33,13 @@ pub enum HttpError {
         path: String,
         reason: String,
     },
-    /// The backend answered with a non-success status.
+    /// The backend responded with a non-success status.
     #[error("{method} {path} returned HTTP {status}{}", describe_problem(.problem))]
     Status {
         method: String,
         path: String,
         status: u16,
-        /// The problem document of the answer, when it had one (boxed to keep errors small).
+        /// The problem document of the response, when it had one (boxed to keep errors small).
         problem: Option<Box<Problem>>,
         /// The server's `Retry-After`, when it sent one.
         retry_after: Option<Duration>,

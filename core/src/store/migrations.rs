@@ -1,8 +1,8 @@
 //! The schema of the local store, as an ordered list of SQL steps.
 //!
-//! Step `n` (counting from 1) brings the database to `PRAGMA user_version = n`; each step runs in
-//! its own transaction together with the version bump, so a crash leaves the database at a
-//! whole version. Add a migration by appending one entry to [`MIGRATIONS`]; never edit or
+//! Step `n` (counting from 1) brings the database to `PRAGMA user_version = n`. Each step runs in
+//! one transaction together with its version bump, so a crash leaves the database at a whole
+//! version. Add a migration by appending one entry to [`MIGRATIONS`]; never edit or
 //! reorder an entry that has shipped. Document every column where it is created.
 
 use rusqlite::{Connection, TransactionBehavior};

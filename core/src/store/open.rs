@@ -2,9 +2,9 @@
 //!
 //! The order matters. The schema version is read before anything writes to the file, so a
 //! database from a newer app is left byte-for-byte untouched. A file that is not SQLite, or fails
-//! SQLite's quick check, holds only cached state (the server has the truth, secrets live
-//! elsewhere): it is renamed to `<name>.corrupt-<unix seconds>` for support to inspect, and an
-//! empty database is built in its place.
+//! SQLite's quick check, is renamed to `<name>.corrupt-<unix seconds>` for support to inspect,
+//! and an empty database is built in its place. That loses nothing for good, because the file
+//! contains only cached server state and app state, never secrets.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,7 +18,7 @@ use crate::clock::{Clock, SystemClock};
 /// How long a statement waits for a lock held by another connection to the same file.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Why an open attempt failed.
+/// The reason an open attempt failed.
 enum OpenFailure {
     /// The file is not a usable SQLite database; it may be moved aside and rebuilt.
     Corrupt(String),

@@ -14,6 +14,7 @@ use thiserror::Error;
 
 use super::item::{COLUMNS, CatalogItem};
 use super::validate::{RawRow, RowError, validate_row};
+use crate::catalog::keys::sku_key;
 
 /// Columns that a CSV header must contain.
 pub const REQUIRED_COLUMNS: [&str; 5] = [
@@ -52,7 +53,8 @@ pub enum RowOutcome {
         item_sku: String,
         store_id: String,
     },
-    /// A later row with the same SKU and store replaced this one (the last row wins).
+    /// A later row with the same SKU (ignoring letter case) and store replaced this one (the
+    /// last row wins).
     Superseded {
         by: Location,
     },
@@ -109,7 +111,7 @@ pub enum TemplateError {
 /// Collects row outcomes and applies the last-row-wins rule for duplicate SKU and store.
 struct Collector<'a> {
     parsed: ParsedCatalog,
-    /// (SKU, store) → (index in `items`, index in `rows` of the accepted row).
+    /// (SKU key, store) → (index in `items`, index in `rows` of the accepted row).
     seen: HashMap<(String, String), (usize, usize)>,
     default_currency: Option<&'a str>,
 }
@@ -134,13 +136,14 @@ impl<'a> Collector<'a> {
             }
         };
 
-        let key = (item.item_sku.clone(), item.store_id.clone());
+        // SKUs that differ only in letter case are one item, as in storage and lookups.
+        let key = (sku_key(&item.item_sku), item.store_id.clone());
         let row_index = self.parsed.rows.len();
         self.parsed.rows.push(RowReport {
             location,
             outcome: RowOutcome::Accepted {
-                item_sku: key.0.clone(),
-                store_id: key.1.clone(),
+                item_sku: item.item_sku.clone(),
+                store_id: item.store_id.clone(),
             },
         });
         match self.seen.get(&key).copied() {
