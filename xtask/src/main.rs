@@ -2,6 +2,7 @@
 //! `cargo xtask test` runs every check and test. Both install what they need on first use and
 //! cache it under `~/.cache/walkout/` (see `tools`).
 
+mod cognito;
 mod demo;
 mod profiles;
 mod service;
