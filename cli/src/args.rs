@@ -47,6 +47,127 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    #[command(flatten)]
+    Account(AccountCommand),
+    /// Sync, list and show receipts.
+    #[command(subcommand)]
+    Receipts(ReceiptsCommand),
+    /// Show the current trip, fetched from the backend.
+    Trip,
+    /// Add, list, choose and remove saved cards.
+    #[command(subcommand)]
+    Cards(CardsCommand),
+    /// Show the outstanding balance, or pay it with `balance pay`.
+    Balance {
+        #[command(subcommand)]
+        action: Option<BalanceCommand>,
+    },
+    /// Enroll this device for entry codes (replaces and revokes an earlier credential).
+    Enroll,
+    /// Show the current entry code, renewing the credential first when it can.
+    Code(CodeArgs),
+}
+
+/// The saved card commands.
+#[derive(Debug, Subcommand)]
+pub enum CardsCommand {
+    /// Save a card: the number, expiry and CVC are read from a hidden prompt or with --stdin.
+    Add {
+        /// Read three lines from standard input: the number, the expiry (MM/YY) and the CVC.
+        #[arg(long, conflicts_with = "token")]
+        stdin: bool,
+        /// Register a token that a PSP SDK already created (such as pm_…) instead of a card.
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+    },
+    /// List saved cards from the backend.
+    List {
+        /// Read the local copy instead, without a network call.
+        #[arg(long)]
+        cached: bool,
+    },
+    /// Make a saved card the one that trips are charged to.
+    Default { id: String },
+    /// Remove a saved card.
+    Remove { id: String },
+}
+
+/// The balance subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BalanceCommand {
+    /// Charge the outstanding balance to the default card.
+    Pay,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CodeArgs {
+    /// Write the QR symbol as a PNG file.
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
+    /// Write the QR symbol as an SVG file.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Draw the QR symbol in the terminal.
+    #[arg(long)]
+    pub terminal: bool,
+    /// With --terminal: the terminal has a light background.
+    #[arg(long)]
+    pub light_background: bool,
+    /// Pixels per QR module in PNG and SVG output, 1 to 64.
+    #[arg(long, default_value_t = 8)]
+    pub pixels_per_module: u32,
+}
+
+/// The receipt commands.
+#[derive(Debug, Subcommand)]
+pub enum ReceiptsCommand {
+    /// Fetch new and changed receipts from the backend into the local store.
+    Sync,
+    /// List stored receipts, newest first, without a network call.
+    List {
+        /// Receipts to list, at most 500.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// List the receipts after this receipt id (the last id of the previous page).
+        #[arg(long, value_name = "ID")]
+        before: Option<String>,
+    },
+    /// Show one stored receipt, without a network call.
+    Show {
+        /// Receipt id.
+        id: String,
+    },
+}
+
+/// The shopper account commands.
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create a shopper account; Cognito sends a confirmation code to EMAIL.
+    SignUp {
+        email: String,
+        /// Read the password from the first line of standard input instead of a prompt.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Confirm a new account with the code Cognito sent.
+    Confirm { email: String, code: String },
+    /// Sign in, answering any challenge (new password, MFA code) at the prompt.
+    SignIn(SignInArgs),
+    /// Sign out: revoke the session and delete the shopper's tokens and local data.
+    SignOut,
+    /// Show the signed-in shopper (from the stored ID token, without a network call).
+    Whoami,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SignInArgs {
+    pub email: String,
+    /// Read the password (and any new password) from standard input, one per line.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Send the password with USER_PASSWORD_AUTH instead of SRP (for emulators without SRP).
+    #[arg(long)]
+    pub user_password_auth: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,7 +5,8 @@ use walkout_core::Walkout;
 use walkout_core::config::Config;
 use walkout_core::store::Store;
 
-use crate::args::Args;
+use crate::account;
+use crate::args::{AccountCommand, Args};
 use crate::failure::Failure;
 use crate::secret_choice;
 
@@ -79,4 +80,22 @@ pub fn config_show(config: &Config) -> Result<(Value, String), Failure> {
         text.push_str("# cognito.client_secret is set and not shown\n");
     }
     Ok((value, text))
+}
+
+/// The shopper account commands: `sign-up`, `confirm`, `sign-in`, `sign-out`, `whoami`.
+pub fn account(
+    args: &Args,
+    config: Config,
+    command: &AccountCommand,
+) -> Result<(Value, String), Failure> {
+    match command {
+        AccountCommand::SignUp {
+            email,
+            password_stdin,
+        } => account::sign_up(args, config, email, *password_stdin),
+        AccountCommand::Confirm { email, code } => account::confirm(args, config, email, code),
+        AccountCommand::SignIn(sign_in) => account::sign_in(args, config, sign_in),
+        AccountCommand::SignOut => account::sign_out(args, config),
+        AccountCommand::Whoami => account::whoami(args, config),
+    }
 }

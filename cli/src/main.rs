@@ -4,11 +4,15 @@
 //! warnings and logs go to stderr. Exit codes: 0 on success, 2 for usage and configuration
 //! errors, 1 for failures while running.
 
+mod account;
 mod args;
 mod commands;
+mod entry_code;
 mod failure;
 mod load;
+mod receipts;
 mod secret_choice;
+mod wallet;
 
 use std::io::IsTerminal;
 
@@ -47,6 +51,13 @@ fn run(args: &Args) -> Result<(serde_json::Value, String), Failure> {
     match &args.command {
         Command::Status => commands::status(args, config),
         Command::Config(ConfigCommand::Show) => commands::config_show(&config),
+        Command::Account(command) => commands::account(args, config, command),
+        Command::Receipts(command) => receipts::receipts(args, config, command),
+        Command::Trip => receipts::trip(args, config),
+        Command::Cards(command) => wallet::cards(args, config, command),
+        Command::Balance { action } => wallet::balance(args, config, action.as_ref()),
+        Command::Enroll => entry_code::enroll(args, config),
+        Command::Code(code_args) => entry_code::code(args, config, code_args),
     }
 }
 

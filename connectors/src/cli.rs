@@ -42,6 +42,9 @@ pub enum Command {
     /// Manage administrator API keys.
     #[command(subcommand)]
     AdminKey(AdminKeyCommand),
+    /// Import catalog files and convert the UCI demo data.
+    #[command(subcommand)]
+    Catalog(crate::catalog::command::CatalogCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -63,7 +66,7 @@ pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let listen = match &cli.command {
         Command::Serve { listen } => *listen,
-        Command::AdminKey(_) => None,
+        Command::AdminKey(_) | Command::Catalog(_) => None,
     };
     let overrides = Overrides {
         listen,
@@ -88,14 +91,19 @@ pub fn main() -> std::process::ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { .. } => serve(config).await,
+            Command::Serve { .. } => serve(config)
+                .await
+                .map(|()| std::process::ExitCode::SUCCESS),
             Command::AdminKey(AdminKeyCommand::Create { scopes, label }) => {
-                create_admin_key(config, &scopes, &label).await
+                create_admin_key(config, &scopes, &label)
+                    .await
+                    .map(|()| std::process::ExitCode::SUCCESS)
             }
+            Command::Catalog(command) => crate::catalog::command::run(config, command).await,
         }
     });
     match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             tracing::error!(
                 error = format!("{error:#}"),

@@ -2,6 +2,7 @@
 //!
 //! Start reading at [`server`]: it shows how a request travels from the socket to the database.
 
+pub mod app_api;
 pub mod auth;
 pub mod catalog;
 pub mod cli;

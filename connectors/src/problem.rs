@@ -63,6 +63,8 @@ problem_kinds! {
         "The service failed to handle the request. The failure is logged with the request id of this response; retry later and report the request id if it persists.");
     AUTH_KEYS_UNAVAILABLE = ("auth-keys-unavailable", 503, "Signing keys unavailable",
         "The service has not fetched the user pool's signing keys (JWKS) yet, so it cannot check access tokens. Retry later; if it persists, the service logs say why the fetch fails.");
+    INVALID_CATALOG_FILE = ("invalid-catalog-file", 400, "Invalid catalog file",
+        "The catalog upload cannot be read as a whole: a required column is missing, or the body is not CSV or JSON in the catalog template's form. The detail names the problem; no row was imported. Rows with bad values do not cause this problem: they are reported one by one in a 200 answer.");
     MALFORMED_CODE = ("malformed-code", 403, "Entry denied: malformed code",
         "The scanned identity key is not a Walkout entry code: it has the wrong length, lower-case letters, another prefix or invalid Base32, or it is not text. The shopper should open the entry screen of the app again and scan the code shown there.");
     UNKNOWN_CREDENTIAL = ("unknown-credential", 403, "Entry denied: unknown credential",
@@ -93,6 +95,24 @@ problem_kinds! {
         "The payment service provider declined the pre-authorization hold on the shopper's card. The shopper should use another card or contact the card issuer.");
     HOLD_TIMEOUT = ("hold-timeout", 403, "Entry denied: pre-authorization timed out",
         "The payment service provider did not answer the pre-authorization within the gate's time budget. The shopper may scan again; if it persists, check the payment service provider's status.");
+    STORE_NOT_CONFIGURED = ("store-not-configured", 503, "Store not configured",
+        "The storeId of the cart has no store settings (name, currency, tax), so the cart cannot be priced. Set the store's settings through the admin API; the caller's retry then succeeds.");
+    CATALOG_CANNOT_PRICE = ("catalog-cannot-price", 503, "Catalog cannot price the cart",
+        "An item of the cart has a tax code without a rate, a currency other than the store's, or a price the pricing rules reject. Fix the catalog or the store's tax settings; the caller's retry then succeeds.");
+    REFUND_EXCEEDS_CAPTURED = ("refund-exceeds-captured", 422, "Refund larger than the amount left",
+        "The refund asks for more than was captured for the purchase minus earlier refunds, or for more units of a line than were sold and not yet returned. Ask for a smaller amount or fewer units.");
+    NOT_REFUNDABLE = ("not-refundable", 409, "Purchase cannot be refunded yet",
+        "The purchase has no captured payment to refund: it is still being processed, was never charged (a test, associate or empty trip), or its capture failed. Retry after the receipt is issued, or settle the trip first.");
+    INVALID_WEBHOOK_SIGNATURE = ("invalid-webhook-signature", 400, "Invalid webhook signature",
+        "The Stripe-Signature header is missing, does not match the body, or its timestamp is more than 300 seconds from the service clock. Sign the raw body with the webhook secret (payments.webhook_secret) and a current timestamp.");
+    PAYMENT_DECLINED = ("payment-declined", 402, "Payment declined",
+        "The card issuer declined the charge. The decline_category member says why in broad terms; use another card or ask the card issuer, then try again.");
+    PAYMENT_UNAVAILABLE = ("payment-unavailable", 503, "Payment provider unavailable",
+        "The payment service provider did not answer or failed. Nothing was charged twice; send the same request again later with the same Idempotency-Key.");
+    PAYMENT_METHOD_REQUIRED = ("payment-method-required", 409, "No default payment method",
+        "The operation charges the shopper's default card, and the shopper has none. Register a card with POST /app/v1/payment-methods first.");
+    PAYMENT_METHOD_REJECTED = ("payment-method-rejected", 400, "Payment method not accepted",
+        "The payment service provider does not know this payment method token, or it belongs to another account. Tokenize the card again and register the new token.");
 }
 
 /// Looks up a problem kind by its slug.

@@ -1,5 +1,5 @@
-//! Core configuration: the backend, the brand, the Cognito and OpenID settings and the storage
-//! folder, read from TOML or built in code.
+//! Core configuration: the backend, the brand, the Cognito and OpenID settings, the card
+//! tokenization endpoint and the storage folder, read from TOML or built in code.
 //!
 //! Every value is checked before the core uses it, and each error names the key and the form it
 //! expects, because a white-label app is configured by people who did not write it. The brand id
@@ -137,6 +137,41 @@ pub struct Config {
     /// Optional third-party OpenID Connect provider.
     #[serde(default)]
     pub openid: Option<OpenIdConfig>,
+    /// The payment service provider that tokenizes cards; the backend's sandbox by default.
+    #[serde(default)]
+    pub psp: PspConfig,
+}
+
+/// Publishable key of the backend's embedded sandbox PSP.
+pub const SANDBOX_PUBLISHABLE_KEY: &str = "pk_test_walkout_sandbox";
+
+/// The payment service provider's card tokenization endpoint (`[psp]`).
+///
+/// Only the publishable key lives here: it may tokenize cards but not charge them, which is why
+/// the app may carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PspConfig {
+    /// Base URL of the PSP's Stripe-compatible API; cards are posted to
+    /// `<api_base>/payment_methods`. `None` means the backend's sandbox at `<backend_url>/psp/v1`.
+    #[serde(default)]
+    pub api_base: Option<String>,
+    /// Publishable key (`pk_test_…` or `pk_live_…`) sent as the bearer token.
+    #[serde(default = "default_publishable_key")]
+    pub publishable_key: String,
+}
+
+fn default_publishable_key() -> String {
+    SANDBOX_PUBLISHABLE_KEY.to_owned()
+}
+
+impl Default for PspConfig {
+    fn default() -> Self {
+        Self {
+            api_base: None,
+            publishable_key: default_publishable_key(),
+        }
+    }
 }
 
 impl Config {
@@ -174,6 +209,34 @@ impl Config {
         self.validate_cognito()?;
         if let Some(openid) = &self.openid {
             validate_openid(openid)?;
+        }
+        self.validate_psp()
+    }
+
+    /// Returns the PSP API base in effect, without a trailing slash.
+    pub fn psp_api_base(&self) -> String {
+        match &self.psp.api_base {
+            Some(base) => base.trim_end_matches('/').to_owned(),
+            None => format!("{}/psp/v1", self.backend_url.trim_end_matches('/')),
+        }
+    }
+
+    fn validate_psp(&self) -> Result<(), ConfigError> {
+        if let Some(base) = &self.psp.api_base {
+            check_url("psp.api_base", base)?;
+        }
+        let key = &self.psp.publishable_key;
+        let key_ok = key.starts_with("pk_")
+            && key.len() > 3
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !key_ok {
+            let expected =
+                "a publishable key such as pk_test_…: 'pk_' then ASCII letters, digits or '_'";
+            return Err(ConfigError::invalid(
+                "psp.publishable_key",
+                Some(key),
+                expected,
+            ));
         }
         Ok(())
     }

@@ -8,10 +8,12 @@ pub mod config;
 pub mod entry;
 pub mod error;
 pub mod http;
+pub mod receipts;
 pub mod runtime;
 pub mod secrets;
 pub mod store;
 pub mod walkout;
+pub mod wallet;
 
 pub use config::{BrandId, Config};
 pub use error::WalkoutError;

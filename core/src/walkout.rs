@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::AuthState;
 use crate::clock::{Clock, ClockOffset, OffsetSource, ServerClock, SharedClockOffset, SystemClock};
 use crate::config::Config;
 use crate::error::{Error, WalkoutError, to_public};
@@ -30,6 +31,7 @@ pub struct Walkout {
     http: HttpClient,
     clock: ServerClock,
     runtime: CoreRuntime,
+    auth: AuthState,
 }
 
 /// The backend's health, as `walkout status` and the apps' diagnostics show it.
@@ -100,14 +102,18 @@ impl Walkout {
             Arc::clone(&offset),
         )?;
         let runtime = CoreRuntime::new()?;
+        let clock = ServerClock::new(device_clock, offset);
+        let auth = AuthState::new(&config.cognito, Arc::clone(&secrets), clock.clone())?;
+        http.set_token_source(Arc::clone(auth.session()) as Arc<dyn crate::http::AccessTokenSource>);
         tracing::info!(brand = %config.brand, store = %store.path().display(), "walkout core started");
         Ok(Self {
-            clock: ServerClock::new(device_clock, offset),
+            clock,
             config,
             secrets,
             store,
             http,
             runtime,
+            auth,
         })
     }
 
@@ -217,6 +223,11 @@ impl Walkout {
     /// Returns the backend client.
     pub fn http(&self) -> &HttpClient {
         &self.http
+    }
+
+    /// Returns the sign-in state (session, options, pending challenge).
+    pub(crate) fn auth(&self) -> &AuthState {
+        &self.auth
     }
 
     /// Returns the clock that reads server time (device time plus the offset).

@@ -80,6 +80,7 @@ fn config(backend_url: &str, storage: &Path) -> Config {
             client_secret: None,
         },
         openid: None,
+        psp: Default::default(),
     }
 }
 

@@ -13,9 +13,9 @@ use crate::catalog::store::{StoreError, lookup_items};
 use crate::db::Database;
 use crate::pricing::{BasketReward, FreeUnits, Promotion, PromotionKind, Target};
 
-/// Longest promotion id, in characters.
+/// Maximum length of a promotion id, in characters.
 pub const MAX_ID_CHARS: usize = 64;
-/// Longest promotion name, in characters (it is printed on receipts like an item name).
+/// Maximum length of a promotion name, in characters (it is printed on receipts like an item name).
 pub const MAX_NAME_CHARS: usize = 100;
 
 /// Items a promotion applies to: `{"sku": "85123A"}` or `{"category": "kitchen"}`.
@@ -28,7 +28,7 @@ pub enum PromotionTarget {
     Category(String),
 }
 
-/// Which units a buy-X-get-Y promotion gives away.
+/// The units that a buy-X-get-Y promotion gives away.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PromotionFreeUnits {
@@ -185,7 +185,10 @@ impl StorePromotion {
     /// Checks the id, the name, the window and the rule's numbers; the error names the field.
     pub fn check(&self) -> Result<(), String> {
         let id_chars = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
-        if self.id.is_empty() || self.id.chars().count() > MAX_ID_CHARS || !self.id.chars().all(id_chars) {
+        if self.id.is_empty()
+            || self.id.chars().count() > MAX_ID_CHARS
+            || !self.id.chars().all(id_chars)
+        {
             return Err(format!(
                 "id {:?} must be 1 to {MAX_ID_CHARS} characters from A-Z a-z 0-9 . _ -",
                 self.id
@@ -200,7 +203,9 @@ impl StorePromotion {
         {
             return Err("active_from must be before active_to".to_owned());
         }
-        self.to_pricing().validate().map_err(|error| error.to_string())
+        self.to_pricing()
+            .validate()
+            .map_err(|error| error.to_string())
     }
 }
 
@@ -215,6 +220,9 @@ fn from_ms(ms: i64) -> Result<OffsetDateTime, StoreError> {
 
 /// Rewrites a SKU target to the SKU as the catalog spells it, when the catalog has the item,
 /// because the pricing engine compares SKU targets exactly.
+///
+/// NOTE: the spelling is taken once, here. If a later import spells the SKU in another letter
+/// case, the promotion no longer matches until it is posted again.
 pub async fn resolve_sku_target(
     db: &Database,
     store_id: &str,

@@ -21,7 +21,8 @@ pub const DEMO_STORE_NAME: &str = "Walkout demo store, London";
 pub const DEMO_TIME_ZONE: &str = "Europe/London";
 /// UK VAT rates in basis points, by the tax codes the demo catalog uses: standard 20%,
 /// reduced 5%, zero 0%.
-pub const DEMO_TAX_RATES: [(&str, u32); 3] = [(DEMO_TAX_CODE, 2_000), ("reduced", 500), ("zero", 0)];
+pub const DEMO_TAX_RATES: [(&str, u32); 3] =
+    [(DEMO_TAX_CODE, 2_000), ("reduced", 500), ("zero", 0)];
 
 /// Largest accepted tax rate, in basis points (100%).
 pub const MAX_RATE_BP: u32 = 10_000;
@@ -201,12 +202,14 @@ pub async fn put_tax_settings(
         .execute(&mut *tx)
         .await?;
     for (code, rate) in &tax.rates_bp {
-        sqlx::query("INSERT INTO store_tax_rates (store_id, tax_code, rate_bp) VALUES ($1, $2, $3)")
-            .bind(store_id)
-            .bind(code)
-            .bind(i64::from(*rate))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO store_tax_rates (store_id, tax_code, rate_bp) VALUES ($1, $2, $3)",
+        )
+        .bind(store_id)
+        .bind(code)
+        .bind(i64::from(*rate))
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(true)

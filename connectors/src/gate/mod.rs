@@ -10,11 +10,20 @@
 //! Nothing here logs or stores an identity key or a code: logs carry the JWO request id, the
 //! store id, the credential id in hex and the reason.
 
+mod checks;
 pub mod config;
+mod decide;
 mod enroll;
 pub mod entry_credentials;
+mod group;
+mod identity;
 pub mod metrics;
+mod record;
+mod replay;
+mod request;
 pub mod sealing;
+pub mod static_keys;
+pub mod trips;
 
 pub use config::GateConfig;
 
@@ -45,10 +54,19 @@ impl GateState {
 
 /// Routes of the gate: app entry credentials, JWO identity keys, admin static keys and metrics.
 pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
-    let _ = state;
+    let jwo = OpenApiRouter::new()
+        .routes(routes!(identity::verify_identity_keys))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::jwo::require_jwo_caller,
+        ));
     OpenApiRouter::new()
         .routes(routes!(enroll::enroll, enroll::list))
         .routes(routes!(enroll::revoke))
+        .routes(routes!(static_keys::create, static_keys::list))
+        .routes(routes!(static_keys::delete))
+        .routes(routes!(identity::gate_metrics))
+        .merge(jwo)
 }
 
 /// Formats Unix milliseconds as RFC 3339 in UTC, with whole seconds.

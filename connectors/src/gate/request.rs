@@ -103,15 +103,23 @@ fn auth_event(members: &Map<String, Value>) -> Result<String, Problem> {
         }
         Some(Value::Object(event)) => event,
         Some(_) => {
-            return Err(field_problem("authEvent", "invalid authEvent: expected an object"));
+            return Err(field_problem(
+                "authEvent",
+                "invalid authEvent: expected an object",
+            ));
         }
     };
 
     let id = match event.get("id") {
-        None | Some(Value::Null) => return Err(field_problem("authEvent.id", "missing authEvent.id")),
+        None | Some(Value::Null) => {
+            return Err(field_problem("authEvent.id", "missing authEvent.id"));
+        }
         Some(Value::String(id)) => id,
         Some(_) => {
-            return Err(field_problem("authEvent.id", "invalid authEvent.id: expected a string"));
+            return Err(field_problem(
+                "authEvent.id",
+                "invalid authEvent.id: expected a string",
+            ));
         }
     };
     let id_chars = id.chars().count();
@@ -122,18 +130,25 @@ fn auth_event(members: &Map<String, Value>) -> Result<String, Problem> {
         ));
     }
 
-    if let Some(timestamp) = optional_string(event, "timestamp")
-        .map_err(|_| field_problem("authEvent.timestamp", "invalid authEvent.timestamp: expected a string"))?
-        && time::OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339)
-            .is_err()
+    if let Some(timestamp) = optional_string(event, "timestamp").map_err(|_| {
+        field_problem(
+            "authEvent.timestamp",
+            "invalid authEvent.timestamp: expected a string",
+        )
+    })? && time::OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339)
+        .is_err()
     {
         return Err(field_problem(
             "authEvent.timestamp",
             "invalid authEvent.timestamp: expected an ISO 8601 date-time such as 2024-02-09T17:53:57Z",
         ));
     }
-    optional_string(event, "location")
-        .map_err(|_| field_problem("authEvent.location", "invalid authEvent.location: expected a string"))?;
+    optional_string(event, "location").map_err(|_| {
+        field_problem(
+            "authEvent.location",
+            "invalid authEvent.location: expected a string",
+        )
+    })?;
     Ok(id.clone())
 }
 
@@ -141,7 +156,10 @@ fn required_string<'a>(members: &'a Map<String, Value>, name: &str) -> Result<&'
     match members.get(name) {
         None | Some(Value::Null) => Err(field_problem(name, format!("missing {name}"))),
         Some(Value::String(text)) => Ok(text),
-        Some(_) => Err(field_problem(name, format!("invalid {name}: expected a string"))),
+        Some(_) => Err(field_problem(
+            name,
+            format!("invalid {name}: expected a string"),
+        )),
     }
 }
 
@@ -152,7 +170,10 @@ fn optional_string<'a>(
     match members.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(Some(text)),
-        Some(_) => Err(field_problem(name, format!("invalid {name}: expected a string"))),
+        Some(_) => Err(field_problem(
+            name,
+            format!("invalid {name}: expected a string"),
+        )),
     }
 }
 

@@ -145,7 +145,7 @@ impl DataKeys {
             .open_in_place(
                 nonce,
                 Aad::from(associated_data(credential_id)),
-                &mut *buffer,
+                &mut buffer,
             )
             .map_err(|_| SealError::Damaged)?;
         let mut secret = Zeroizing::new([0u8; SECRET_LEN]);

@@ -40,7 +40,9 @@ impl TripState {
     }
 
     pub fn parse(text: &str) -> Option<TripState> {
-        TripState::ALL.into_iter().find(|state| state.as_str() == text)
+        TripState::ALL
+            .into_iter()
+            .find(|state| state.as_str() == text)
     }
 }
 
@@ -90,8 +92,20 @@ const COLUMNS: &str = "t.id, t.store_id, t.shopper_id, t.visitor_id, t.credentia
                        t.auth_event_id, t.state, t.is_test, t.is_associate, t.entered_at, t.updated_at";
 
 fn from_row(row: TripRow) -> Result<Trip, sqlx::Error> {
-    let (id, store_id, shopper_id, visitor_id, credential_id, code_step, auth_event_id, state, test, associate, entered_at, updated_at) =
-        row;
+    let (
+        id,
+        store_id,
+        shopper_id,
+        visitor_id,
+        credential_id,
+        code_step,
+        auth_event_id,
+        state,
+        test,
+        associate,
+        entered_at,
+        updated_at,
+    ) = row;
     let state = TripState::parse(&state)
         .ok_or_else(|| sqlx::Error::Decode(format!("unknown trip state {state:?}").into()))?;
     Ok(Trip {
@@ -112,15 +126,19 @@ fn from_row(row: TripRow) -> Result<Trip, sqlx::Error> {
 
 /// Looks up a trip by its id.
 pub async fn find(db: &Database, trip_id: &str) -> Result<Option<Trip>, sqlx::Error> {
-    let row: Option<TripRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM trips t WHERE t.id = $1"))
-        .bind(trip_id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row: Option<TripRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM trips t WHERE t.id = $1"))
+            .bind(trip_id)
+            .fetch_optional(&db.pool)
+            .await?;
     row.map(from_row).transpose()
 }
 
 /// Looks up the trip that admitted the scan with this `authEvent.id` (first scan or companion).
-pub async fn find_by_auth_event(db: &Database, auth_event_id: &str) -> Result<Option<Trip>, sqlx::Error> {
+pub async fn find_by_auth_event(
+    db: &Database,
+    auth_event_id: &str,
+) -> Result<Option<Trip>, sqlx::Error> {
     let row: Option<TripRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM trip_auth_events e JOIN trips t ON t.id = e.trip_id \
          WHERE e.auth_event_id = $1"
@@ -131,9 +149,13 @@ pub async fn find_by_auth_event(db: &Database, auth_event_id: &str) -> Result<Op
     row.map(from_row).transpose()
 }
 
-/// The latest trip in state `entered` of a visitor at a store: the fallback match for a cart
-/// whose auth events are unknown.
-pub async fn find_latest_open(db: &Database, store_id: &str, visitor_id: &str) -> Result<Option<Trip>, sqlx::Error> {
+/// Finds the latest trip in state `entered` of a visitor at a store: the fallback match for a
+/// cart whose auth events are unknown.
+pub async fn find_latest_open(
+    db: &Database,
+    store_id: &str,
+    visitor_id: &str,
+) -> Result<Option<Trip>, sqlx::Error> {
     let row: Option<TripRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM trips t WHERE t.store_id = $1 AND t.visitor_id = $2 AND t.state = $3 \
          ORDER BY t.entered_at DESC, t.id DESC LIMIT 1"
@@ -146,12 +168,14 @@ pub async fn find_latest_open(db: &Database, store_id: &str, visitor_id: &str) -
     row.map(from_row).transpose()
 }
 
-/// The `authEvent.id` of every admitted scan of a trip, first scan first.
+/// Lists the `authEvent.id` of every admitted scan of a trip, first scan first.
 pub async fn auth_event_ids(db: &Database, trip_id: &str) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT auth_event_id FROM trip_auth_events WHERE trip_id = $1 ORDER BY ordinal")
-        .bind(trip_id)
-        .fetch_all(&db.pool)
-        .await
+    sqlx::query_scalar(
+        "SELECT auth_event_id FROM trip_auth_events WHERE trip_id = $1 ORDER BY ordinal",
+    )
+    .bind(trip_id)
+    .fetch_all(&db.pool)
+    .await
 }
 
 /// Moves a trip to `to` when its state is one of `from`, inside `tx`. Returns false (and
@@ -165,14 +189,16 @@ pub async fn transition(
     now_ms: i64,
 ) -> Result<bool, sqlx::Error> {
     for state in from {
-        let changed = sqlx::query("UPDATE trips SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-            .bind(to.as_str())
-            .bind(now_ms)
-            .bind(trip_id)
-            .bind(state.as_str())
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
+        let changed = sqlx::query(
+            "UPDATE trips SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4",
+        )
+        .bind(to.as_str())
+        .bind(now_ms)
+        .bind(trip_id)
+        .bind(state.as_str())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
         if changed == 1 {
             return Ok(true);
         }
@@ -181,12 +207,18 @@ pub async fn transition(
 }
 
 /// Counts the shopper's trips (test trips excepted) entered at or after `since_ms`.
-pub(crate) async fn count_recent(db: &Database, shopper_id: &str, since_ms: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM trips WHERE shopper_id = $1 AND entered_at >= $2 AND is_test = 0")
-        .bind(shopper_id)
-        .bind(since_ms)
-        .fetch_one(&db.pool)
-        .await
+pub(crate) async fn count_recent(
+    db: &Database,
+    shopper_id: &str,
+    since_ms: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM trips WHERE shopper_id = $1 AND entered_at >= $2 AND is_test = 0",
+    )
+    .bind(shopper_id)
+    .bind(since_ms)
+    .fetch_one(&db.pool)
+    .await
 }
 
 /// A trip about to be opened by an admitted first scan.

@@ -43,6 +43,13 @@ pub struct OrderingConfig {
     pub retailer_webhook_url: Option<String>,
     /// Secret of the retailer webhook signature (`X-Walkout-Signature`, as for JWO callers).
     pub retailer_webhook_secret: Option<String>,
+    /// Folder of the POS CSV and POSLog drop folders (`csv/` and `poslog/` inside it). Unset
+    /// means `<data_dir>/pos`.
+    pub pos_folder: Option<std::path::PathBuf>,
+    /// Where POS transactions are POSTed as signed JSON; unset sends none.
+    pub pos_webhook_url: Option<String>,
+    /// Secret of the POS webhook signature.
+    pub pos_webhook_secret: Option<String>,
     /// Milliseconds between polls of the job table when no job is due.
     pub worker_poll_ms: u64,
     /// Seconds a claimed job stays leased to one worker before another may take it over.
@@ -65,6 +72,9 @@ impl Default for OrderingConfig {
             units: BTreeMap::new(),
             retailer_webhook_url: None,
             retailer_webhook_secret: None,
+            pos_folder: None,
+            pos_webhook_url: None,
+            pos_webhook_secret: None,
             worker_poll_ms: 500,
             lease_secs: 60,
             max_attempts: 12,
@@ -85,6 +95,12 @@ impl std::fmt::Debug for OrderingConfig {
             .field(
                 "retailer_webhook_secret",
                 &self.retailer_webhook_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("pos_folder", &self.pos_folder)
+            .field("pos_webhook_url", &self.pos_webhook_url)
+            .field(
+                "pos_webhook_secret",
+                &self.pos_webhook_secret.as_ref().map(|_| "<redacted>"),
             )
             .field("worker_poll_ms", &self.worker_poll_ms)
             .field("lease_secs", &self.lease_secs)
@@ -149,6 +165,17 @@ impl OrderingConfig {
                 "ordering.retailer_webhook_secret is required when ordering.retailer_webhook_url is set"
                     .to_owned(),
             );
+        }
+        if let Some(url) = &self.pos_webhook_url {
+            if reqwest::Url::parse(url).is_err() {
+                return Err(format!("ordering.pos_webhook_url: {url:?} is not a URL"));
+            }
+            if self.pos_webhook_secret.is_none() {
+                return Err(
+                    "ordering.pos_webhook_secret is required when ordering.pos_webhook_url is set"
+                        .to_owned(),
+                );
+            }
         }
         if self.lease_secs == 0 || self.max_attempts == 0 || self.worker_poll_ms == 0 {
             return Err(

@@ -91,7 +91,15 @@ pub async fn claim_due(
     Ok(claimed)
 }
 
-type JobRow = (String, String, String, Option<String>, String, Option<String>, i64);
+type JobRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    i64,
+);
 
 async fn load(pool: &sqlx::AnyPool, job_id: &str) -> Result<Option<Job>, sqlx::Error> {
     let row: Option<JobRow> = sqlx::query_as(
@@ -209,7 +217,10 @@ impl RetryPolicy {
     /// Delay before attempt `attempts + 1`: `base_ms × 2^(attempts − 1)`, at most `max_ms`.
     pub fn delay_ms(&self, attempts: i64) -> i64 {
         let exponent = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
-        let delay = self.base_ms.saturating_mul(1u64 << exponent).min(self.max_ms);
+        let delay = self
+            .base_ms
+            .saturating_mul(1u64 << exponent)
+            .min(self.max_ms);
         i64::try_from(delay).unwrap_or(i64::MAX)
     }
 }

@@ -8,11 +8,40 @@
 
 pub mod cart;
 pub mod config;
+pub mod export;
+pub mod handler;
 pub mod job;
+pub mod notify;
+pub mod pos_delivery;
+pub mod pos_map;
+pub mod price;
+pub mod purchase_job;
+pub mod receipt;
+pub mod refund;
+pub mod refund_job;
 pub mod request;
+pub mod settle;
 pub mod store;
+pub mod trips;
+pub mod worker;
 
 pub use config::{OrderingConfig, PausePoint, UnknownSkuPolicy};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::server::AppState;
+
+/// Routes of the ordering connector: JWO's CreatePurchases behind the JWO caller check.
+pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(handler::create_purchase))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::jwo::require_jwo_caller,
+        ))
+        .merge(OpenApiRouter::new().routes(routes!(refund::create_refund)))
+}
 
 /// Outbox event kind of alerts for the retailer (unmatched carts, unknown SKUs, failed jobs).
 pub const RETAILER_ALERT: &str = "retailer-alert";

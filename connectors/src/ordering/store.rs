@@ -157,6 +157,16 @@ pub async fn insert_if_absent(
     }
 
     super::job::enqueue(&mut tx, "purchase", &purchase_id, None, now_ms).await?;
+    if let Some(trip_id) = &purchase.trip_id {
+        super::trips::transition(
+            &mut tx,
+            trip_id,
+            &[super::trips::state::ENTERED],
+            super::trips::state::CART_RECEIVED,
+            now_ms,
+        )
+        .await?;
+    }
     for (reason, details) in &purchase.alerts {
         let payload = super::alert_payload(&purchase_id, purchase, reason, details);
         outbox::publish(&mut tx, None, super::RETAILER_ALERT, &payload, now_ms).await?;
@@ -192,7 +202,10 @@ type PurchaseRow = (
 );
 
 /// Reads a purchase by id.
-pub async fn load(pool: &sqlx::AnyPool, purchase_id: &str) -> Result<Option<Purchase>, sqlx::Error> {
+pub async fn load(
+    pool: &sqlx::AnyPool,
+    purchase_id: &str,
+) -> Result<Option<Purchase>, sqlx::Error> {
     let row: Option<PurchaseRow> = sqlx::query_as(
         "SELECT purchase_id, idempotent_shopping_trip_id, store_id, trip_id, shopper_id, charge_mode, \
          priced_cart, state, created_at FROM purchases WHERE purchase_id = $1",
@@ -200,12 +213,13 @@ pub async fn load(pool: &sqlx::AnyPool, purchase_id: &str) -> Result<Option<Purc
     .bind(purchase_id)
     .fetch_optional(pool)
     .await?;
-    let Some((purchase_id, key, store_id, trip_id, shopper_id, mode, cart, state, created_at)) = row
+    let Some((purchase_id, key, store_id, trip_id, shopper_id, mode, cart, state, created_at)) =
+        row
     else {
         return Ok(None);
     };
-    let cart: StoredCart = serde_json::from_str(&cart)
-        .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+    let cart: StoredCart =
+        serde_json::from_str(&cart).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
     Ok(Some(Purchase {
         purchase_id,
         idempotent_shopping_trip_id: key,

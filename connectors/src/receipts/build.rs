@@ -1,7 +1,7 @@
 //! Building version 1 of a receipt from plain figures.
 //!
-//! The input is deliberately plain (strings and minor units): whoever priced the cart maps its
-//! own types onto it. The builder numbers the lines, wraps every amount in the receipt currency
+//! The input is deliberately plain (strings and minor units), so the code that priced the cart
+//! maps its own types onto it. The builder numbers the lines, wraps every amount in the receipt currency
 //! and runs [`validate`], so a receipt that leaves here satisfies every invariant.
 
 use time::OffsetDateTime;
@@ -108,7 +108,9 @@ pub fn build_receipt(input: &ReceiptInput) -> Result<Receipt, ReceiptError> {
     let first_discount = input.lines.len();
     for (offset, discount) in input.discounts.iter().enumerate() {
         let number = line_number(first_discount + offset);
-        line_items.push(LineItem::Discount(discount_line(discount, number, input, &money)));
+        line_items.push(LineItem::Discount(discount_line(
+            discount, number, input, &money,
+        )));
     }
 
     let taxes = input

@@ -75,7 +75,7 @@ pub enum LineItem {
 }
 
 impl LineItem {
-    /// The line's number, unique within the receipt.
+    /// Returns the line's number, unique within the receipt.
     pub fn line_number(&self) -> u32 {
         match self {
             LineItem::Sale(line) => line.line_number,

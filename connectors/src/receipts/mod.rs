@@ -2,7 +2,7 @@
 //!
 //! [`build_receipt`] turns plain figures into version 1 and checks every invariant,
 //! [`refund_receipt`] derives the next version after a refund, and [`render_text`] prints a
-//! receipt for a person. This module holds no HTTP routes, SQL or pricing logic: the ordering
+//! receipt for a person. This module contains no HTTP routes, SQL or pricing logic: the ordering
 //! code prices the cart, maps the result onto [`ReceiptInput`], and stores what comes back.
 
 pub mod build;

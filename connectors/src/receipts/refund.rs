@@ -1,9 +1,11 @@
 //! Refunds: the next version of a receipt, with return lines, reduced tax rows and totals, and
 //! a refund tender. The previous version is only read, never changed.
 //!
-//! Tax on a return is computed on the refunded amount of each rate, rounded half up to the
-//! minor unit, and taken off that rate's row. So the tax given back matches the money given
-//! back, and the rows still sum to the tax total.
+//! Each affected tax row is recomputed on its new taxable amount (the old one less the amounts
+//! returned at that rate), rounded half up to the minor unit, and the tax given back is the
+//! difference. Recomputing the row, rather than rounding the tax of each refund on its own,
+//! means that refunding a line in several parts gives back exactly the tax it carried, and a
+//! full refund leaves every row at zero.
 
 use std::collections::BTreeMap;
 
@@ -11,12 +13,10 @@ use rust_decimal::Decimal;
 use thiserror::Error;
 use time::OffsetDateTime;
 
-use super::document::{
-    ItemLine, LineItem, Money, Receipt, ReturnLine, Tender, TenderKind, TaxRow,
-};
+use super::document::{ItemLine, LineItem, Money, Receipt, ReturnLine, TaxRow, Tender, TenderKind};
 use super::validate::{ReceiptError, add, validate};
 
-/// What is given back, and under which receipt number the new version is issued.
+/// A refund request: the lines given back and the receipt number of the new version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundInput {
     /// Number of the new version, from [`super::format_receipt_number`].
@@ -40,7 +40,7 @@ pub struct RefundLineInput {
     pub amount_minor: i64,
 }
 
-/// Why a refund could not be made.
+/// Reasons a refund is rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RefundError {
     #[error("the refund has no lines")]
@@ -100,9 +100,14 @@ pub fn refund_receipt(previous: &Receipt, input: &RefundInput) -> Result<Receipt
     let returns = return_lines(previous, input, &money)?;
     let by_rate = returned_by_rate(&returns)?;
     let (taxes, returned_tax) = reduce_tax_rows(previous, &by_rate)?;
-    let returned_amount = by_rate.values().try_fold(0i64, |sum, amount| add(sum, *amount))?;
+    let returned_amount = by_rate
+        .values()
+        .try_fold(0i64, |sum, amount| add(sum, *amount))?;
     let (returned_net, refund) = if previous.prices_include_tax {
-        (returned_amount.saturating_sub(returned_tax), returned_amount)
+        (
+            returned_amount.saturating_sub(returned_tax),
+            returned_amount,
+        )
     } else {
         (returned_amount, add(returned_amount, returned_tax)?)
     };
@@ -113,10 +118,23 @@ pub fn refund_receipt(previous: &Receipt, input: &RefundInput) -> Result<Receipt
     next.supersedes = Some(previous.version);
     next.receipt_number = input.receipt_number.clone();
     next.receipt_date_time = input.refund_date_time;
-    next.line_items.extend(returns.into_iter().map(LineItem::Return));
+    next.line_items
+        .extend(returns.into_iter().map(LineItem::Return));
     next.taxes = taxes;
-    next.totals.net = money(previous.totals.net.amount_minor.saturating_sub(returned_net));
-    next.totals.tax = money(previous.totals.tax.amount_minor.saturating_sub(returned_tax));
+    next.totals.net = money(
+        previous
+            .totals
+            .net
+            .amount_minor
+            .saturating_sub(returned_net),
+    );
+    next.totals.tax = money(
+        previous
+            .totals
+            .tax
+            .amount_minor
+            .saturating_sub(returned_tax),
+    );
     next.totals.grand = money(previous.totals.grand.amount_minor.saturating_sub(refund));
     next.tenders.push(Tender {
         kind: TenderKind::Refund,
@@ -199,7 +217,7 @@ fn parse_quantity(line: u32, text: &str) -> Result<Decimal, RefundError> {
     }
 }
 
-/// What is still refundable on one sale line.
+/// The amount and quantity still refundable on one sale line.
 struct Remaining {
     amount: i64,
     quantity: Decimal,
@@ -219,7 +237,9 @@ impl Remaining {
             if returned.original_line_number == sale.line_number {
                 amount = amount.saturating_sub(returned.item.extended_amount.amount_minor);
                 let returned_quantity = returned.item.quantity.parse().unwrap_or(Decimal::ZERO);
-                quantity = quantity.checked_sub(returned_quantity).unwrap_or(Decimal::MIN);
+                quantity = quantity
+                    .checked_sub(returned_quantity)
+                    .unwrap_or(Decimal::MIN);
             }
         }
         for item in &receipt.line_items {
@@ -245,8 +265,8 @@ fn returned_by_rate(returns: &[ReturnLine]) -> Result<BTreeMap<u32, i64>, Refund
     Ok(by_rate)
 }
 
-/// Lowers each rate's row by the returned amount and its tax; returns the rows and the total
-/// tax returned.
+/// Lowers each affected rate's row to its recomputed figures; returns the rows and the total
+/// tax given back. A 0% line needs no row.
 fn reduce_tax_rows(
     previous: &Receipt,
     by_rate: &BTreeMap<u32, i64>,
@@ -254,15 +274,23 @@ fn reduce_tax_rows(
     let mut rows = previous.taxes.clone();
     let mut returned_tax = 0i64;
     for (&rate_bp, &amount) in by_rate {
-        let tax = tax_on(amount, rate_bp, previous.prices_include_tax);
-        match rows.iter_mut().find(|row| row.rate_bp == rate_bp) {
-            Some(row) => {
-                row.taxable_amount.amount_minor = row.taxable_amount.amount_minor.saturating_sub(amount);
-                row.tax_amount.amount_minor = row.tax_amount.amount_minor.saturating_sub(tax);
+        let Some(row) = rows.iter_mut().find(|row| row.rate_bp == rate_bp) else {
+            if rate_bp == 0 {
+                continue;
             }
-            None if tax == 0 => {}
-            None => return Err(RefundError::MissingTaxRow(rate_bp)),
-        }
+            return Err(RefundError::MissingTaxRow(rate_bp));
+        };
+        let taxable = row.taxable_amount.amount_minor.saturating_sub(amount);
+        let recomputed = tax_on(taxable, rate_bp, previous.prices_include_tax);
+        // The row may come from a pricing engine that rounded differently; never give back
+        // negative tax because of that.
+        let tax = row
+            .tax_amount
+            .amount_minor
+            .saturating_sub(recomputed)
+            .max(0);
+        row.taxable_amount.amount_minor = taxable;
+        row.tax_amount.amount_minor = row.tax_amount.amount_minor.saturating_sub(tax);
         returned_tax = add(returned_tax, tax)?;
     }
     Ok((rows, returned_tax))
@@ -272,7 +300,11 @@ fn reduce_tax_rows(
 /// amount includes the tax, `amount × rate / 10000` when it does not.
 pub fn tax_on(amount: i64, rate_bp: u32, amount_includes_tax: bool) -> i64 {
     let rate = i128::from(rate_bp);
-    let denominator = if amount_includes_tax { 10_000 + rate } else { 10_000 };
+    let denominator = if amount_includes_tax {
+        10_000 + rate
+    } else {
+        10_000
+    };
     let numerator = i128::from(amount.max(0)) * rate;
     let tax = (2 * numerator + denominator) / (2 * denominator);
     i64::try_from(tax).unwrap_or(i64::MAX)

@@ -23,7 +23,11 @@ pub fn render_text(receipt: &Receipt) -> String {
     out.push(format!("Receipt {}", receipt.receipt_number));
     out.push(local_date_time(receipt));
     if receipt.version > 1 {
-        out.push(format!("Version {} (replaces version {})", receipt.version, receipt.version - 1));
+        out.push(format!(
+            "Version {} (replaces version {})",
+            receipt.version,
+            receipt.version - 1
+        ));
     }
     if receipt.is_test {
         out.push("TEST RECEIPT - not charged".to_owned());
@@ -38,7 +42,16 @@ pub fn render_text(receipt: &Receipt) -> String {
                     title.push_str(" (unpriced item)");
                 }
                 out.push(title);
-                let detail = format!("  {} x {}", quantity(&line.quantity, &line.unit), amount(&line.unit_price));
+                let price = amount(&line.unit_price);
+                let detail = if line.unit == "each" {
+                    format!("  {} x {price}", line.quantity)
+                } else {
+                    format!(
+                        "  {} {unit} x {price}/{unit}",
+                        line.quantity,
+                        unit = line.unit
+                    )
+                };
                 out.push(columns(&detail, &amount(&line.extended_amount)));
             }
             LineItem::Return(line) => {
@@ -55,19 +68,30 @@ pub fn render_text(receipt: &Receipt) -> String {
 
     for row in &receipt.taxes {
         let included = if row.tax_included { " incl." } else { "" };
-        let label = format!("Tax {}%{} on {}", percent(row.rate_bp), included, amount(&row.taxable_amount));
+        let label = format!(
+            "Tax {}%{} on {}",
+            percent(row.rate_bp),
+            included,
+            amount(&row.taxable_amount)
+        );
         out.push(columns(&label, &amount(&row.tax_amount)));
     }
     out.push(columns("Net", &amount(&receipt.totals.net)));
     out.push(columns("Tax", &amount(&receipt.totals.tax)));
-    out.push(columns(&format!("Total {}", receipt.currency), &amount(&receipt.totals.grand)));
+    out.push(columns(
+        &format!("Total {}", receipt.currency),
+        &amount(&receipt.totals.grand),
+    ));
     out.push(rule);
 
     for tender in &receipt.tenders {
         let card = format!("{} **** {}", brand_name(&tender.brand), tender.last4);
         match tender.kind {
             TenderKind::Sale => out.push(columns(&format!("Paid {card}"), &amount(&tender.amount))),
-            TenderKind::Refund => out.push(columns(&format!("Refund {card}"), &negative(&tender.amount))),
+            TenderKind::Refund => out.push(columns(
+                &format!("Refund {card}"),
+                &negative(&tender.amount),
+            )),
         }
     }
     if let Some(written_off) = &receipt.written_off {
@@ -90,10 +114,13 @@ fn local_date_time(receipt: &Receipt) -> String {
         return format!("{} UTC", receipt.receipt_date_time);
     };
     let zone = jiff::tz::TimeZone::get(&receipt.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    timestamp.to_zoned(zone).strftime("%-d %b %Y %H:%M %Z").to_string()
+    timestamp
+        .to_zoned(zone)
+        .strftime("%-d %b %Y %H:%M %Z")
+        .to_string()
 }
 
-/// A quantity for display: `2` for items counted in `each`, `0.455 kg` otherwise.
+/// Formats a quantity for display: `2` for items counted in `each`, `0.455 kg` otherwise.
 fn quantity(value: &str, unit: &str) -> String {
     if unit == "each" {
         value.to_owned()
@@ -102,7 +129,7 @@ fn quantity(value: &str, unit: &str) -> String {
     }
 }
 
-/// A rate in basis points as a percentage without trailing zeros: 2000 → `20`, 550 → `5.5`.
+/// Formats a rate in basis points as a percentage without trailing zeros: 2000 → `20`, 550 → `5.5`.
 fn percent(rate_bp: u32) -> String {
     let whole = rate_bp / 100;
     let fraction = rate_bp % 100;
@@ -113,7 +140,7 @@ fn percent(rate_bp: u32) -> String {
     }
 }
 
-/// The brand as printed: `visa` → `Visa`, `american_express` → `American Express`.
+/// Formats a card brand for print: `visa` → `Visa`, `american_express` → `American Express`.
 fn brand_name(brand: &str) -> String {
     brand
         .split(['_', '-', ' '])

@@ -2,7 +2,7 @@
 //! receipt read back.
 //!
 //! Each rule has its own error variant whose message names the rule and the amounts involved,
-//! so a failed check says which figure is wrong. Amounts are compared exactly in minor units.
+//! so a failed check names the wrong figure. Amounts are compared exactly in minor units.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -112,12 +112,15 @@ pub(crate) struct LineSums {
 
 /// Checks every invariant of `receipt`.
 ///
-/// The rules: identity fields are set, the version chain is `n supersedes n - 1`, every amount
-/// is in the receipt currency and not negative, quantities are positive decimals, unpriced
-/// lines are free, discounts and returns point at sale lines, one tax row per rate and the rows
-/// sum to `totals.tax`, `grand = net + tax`, the lines sum to `grand` (prices include tax) or to
-/// `net` (prices exclude tax), and, except on test receipts, the tenders, the written-off and
-/// the outstanding amounts account for `grand` exactly.
+/// The rules:
+/// - identity fields are set, and version `n` supersedes `n - 1`;
+/// - every amount is in the receipt currency and not negative;
+/// - quantities are positive decimals, and unpriced lines are free;
+/// - discounts and returns point at sale lines;
+/// - there is one tax row per rate, and the rows sum to `totals.tax`;
+/// - `grand = net + tax`, and the lines sum to `grand` (prices include tax) or to `net`
+///   (prices exclude tax);
+/// - except on test receipts, captured − refunded + written off + outstanding = `grand`.
 pub fn validate(receipt: &Receipt) -> Result<(), ReceiptError> {
     check_identity(receipt)?;
     check_currencies(receipt)?;
@@ -155,21 +158,28 @@ fn check_identity(receipt: &Receipt) -> Result<(), ReceiptError> {
     Ok(())
 }
 
-/// Every amount of the receipt with a name for error messages.
+/// Lists every amount of the receipt with a name for error messages.
 fn amounts(receipt: &Receipt) -> Vec<(String, &Money)> {
     let mut all = Vec::new();
     for item in &receipt.line_items {
         let number = item.line_number();
         match item {
-            LineItem::Sale(line) | LineItem::Return(super::document::ReturnLine { item: line, .. }) => {
+            LineItem::Sale(line)
+            | LineItem::Return(super::document::ReturnLine { item: line, .. }) => {
                 all.push((format!("line {number} unitPrice"), &line.unit_price));
-                all.push((format!("line {number} extendedAmount"), &line.extended_amount));
+                all.push((
+                    format!("line {number} extendedAmount"),
+                    &line.extended_amount,
+                ));
             }
             LineItem::Discount(discount) => {
                 all.push((format!("line {number} amount"), &discount.amount));
                 for share in &discount.applies_to {
                     let target = share.line_number;
-                    all.push((format!("line {number} share of line {target}"), &share.amount));
+                    all.push((
+                        format!("line {number} share of line {target}"),
+                        &share.amount,
+                    ));
                 }
             }
         }
@@ -269,7 +279,10 @@ fn check_item_line(line: &super::document::ItemLine) -> Result<(), ReceiptError>
             quantity: line.quantity.clone(),
         });
     }
-    let charged = line.extended_amount.amount_minor.max(line.unit_price.amount_minor);
+    let charged = line
+        .extended_amount
+        .amount_minor
+        .max(line.unit_price.amount_minor);
     if line.flags.contains(&LineFlag::Unpriced) && charged != 0 {
         return Err(ReceiptError::UnpricedLineCharged {
             line: line.line_number,

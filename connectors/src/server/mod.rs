@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
 /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish within the grace period.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
+    spawn_background_workers(&state);
     let app = router(state);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
 
@@ -107,6 +108,12 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
             Ok(())
         }
     }
+}
+
+/// Starts the background workers of the service on the current runtime: the ordering job
+/// worker (capture, receipt, POS export and retailer webhook after each purchase).
+pub fn spawn_background_workers(state: &AppState) {
+    crate::ordering::worker::spawn(state.clone());
 }
 
 async fn shutdown_signal() {

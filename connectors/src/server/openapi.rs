@@ -30,4 +30,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(health::problem_page))
         .merge(crate::gate::routes(state))
         .merge(crate::payments::routes(state))
+        .merge(crate::ordering::routes(state))
+        .merge(crate::app_api::routes(state))
+        .merge(crate::catalog::routes::routes(state))
 }
