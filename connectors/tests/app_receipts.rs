@@ -294,7 +294,7 @@ async fn matching_etag_is_not_modified() {
     assert_ne!(changed.headers()["etag"].to_str().expect("etag"), etag);
 }
 
-/// The status and body of a 404, with the ids of the request removed from the body.
+/// Returns the status and body of a 404, with the ids of the request removed from the body.
 async fn not_found_body(app: &App, path: &str, token: &str, ids: &[&str]) -> (u16, String) {
     let response = app.get(path, token, &[]).await;
     let status = response.status().as_u16();

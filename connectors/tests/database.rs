@@ -61,7 +61,10 @@ async fn newer_schema_is_an_error_and_left_untouched() {
     .await
     .unwrap();
     // Move the WAL into the main file, so the bytes compared below are the whole database.
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&db.pool).await.unwrap();
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&db.pool)
+        .await
+        .unwrap();
     db.pool.close().await;
     let before = std::fs::read(&path).unwrap();
 

@@ -1,6 +1,6 @@
 //! CreatePurchases end to end over HTTP: real baskets priced from the demo catalog, captured at
 //! the sandbox PSP, receipted and queued for the POS; idempotency under concurrent deliveries;
-//! validation answers; unknown SKUs, empty carts, unmatched carts and test trips.
+//! validation responses; unknown SKUs, empty carts, unmatched carts and test trips.
 
 mod ordering_support;
 
@@ -518,4 +518,72 @@ async fn refund_adds_a_receipt_version() {
     )
     .await;
     assert_eq!(returns, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retailer_webhook_gets_signed_receipt() {
+    use std::sync::{Arc, Mutex};
+
+    use axum::http::HeaderMap;
+
+    let received: Arc<Mutex<Vec<(HeaderMap, String)>>> = Arc::default();
+    let sink = received.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().expect("lock").push((headers, body));
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let hook_url = format!("http://{}/hook", listener.local_addr().expect("address"));
+    let receiver = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let secret = "retailer-webhook-secret-for-tests";
+    let service = Service::start(|config| {
+        config.ordering.retailer_webhook_url = Some(hook_url.clone());
+        config.ordering.retailer_webhook_secret = Some(secret.to_owned());
+    })
+    .await;
+    import_demo_catalog(&service.state).await;
+    let (shopper_id, visitor_id) = shopper_with_card(&service, "webhook").await;
+    let (_, auth_event_id) =
+        open_trip(&service.state, Some((&shopper_id, &visitor_id)), false).await;
+    let body = purchase_body(
+        "trip-key-webhook",
+        &auth_event_id,
+        &visitor_id,
+        &[("85123A", "SKU", "1", "each")],
+    );
+    let (_, answer) = service.post_purchase(&body).await;
+    let purchase_id = answer["purchaseId"]
+        .as_str()
+        .expect("purchaseId")
+        .to_owned();
+    assert_eq!(service.wait_for_job(&purchase_id).await, "done");
+
+    let calls = received.lock().expect("lock").clone();
+    assert_eq!(calls.len(), 1);
+    let (headers, text) = &calls[0];
+    let timestamp: i64 = headers["x-walkout-timestamp"]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("number");
+    let expected =
+        walkout_connectors::auth::jwo::sign(secret.as_bytes(), timestamp, text.as_bytes());
+    assert_eq!(
+        headers["x-walkout-signature"].to_str().expect("text"),
+        expected
+    );
+    let event: Value = serde_json::from_str(text).expect("JSON");
+    assert_eq!(event["type"], "receipt-ready");
+    assert_eq!(event["data"]["purchase_id"], purchase_id.as_str());
+    receiver.abort();
 }

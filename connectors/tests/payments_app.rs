@@ -186,7 +186,10 @@ async fn balance_is_paid_with_new_default_card() {
         .app(Method::GET, "/app/v1/balance", "alice", None, None)
         .await;
     assert_eq!(status, 200);
-    assert_eq!(balance, json!({"amount_minor": 1500, "currency": "GBP"}));
+    assert_eq!(
+        balance,
+        json!({"outstanding": {"amount_minor": 1500, "currency": "GBP"}})
+    );
 
     let (status, declined) = service
         .app(
@@ -228,7 +231,7 @@ async fn balance_is_paid_with_new_default_card() {
     let (_, balance) = service
         .app(Method::GET, "/app/v1/balance", "alice", None, None)
         .await;
-    assert_eq!(balance["amount_minor"], 0);
+    assert_eq!(balance["outstanding"]["amount_minor"], 0);
 }
 
 #[tokio::test]

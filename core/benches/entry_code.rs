@@ -5,7 +5,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use walkout_core::entry::{EntryCredential, QrMatrix, derive_code, render::DEFAULT_PIXELS_PER_MODULE};
+use walkout_core::entry::{
+    EntryCredential, QrMatrix, derive_code, render::DEFAULT_PIXELS_PER_MODULE,
+};
 
 fn credential() -> EntryCredential {
     EntryCredential::new([7; 8], [42; 32], 30, 4_102_444_800)
@@ -21,7 +23,8 @@ fn bench_entry_code(c: &mut Criterion) {
 
     c.bench_function("entry code: derive + render PNG (8 px/module)", |b| {
         b.iter(|| {
-            let code = derive_code(black_box(&credential), black_box(-7), black_box(now_ms)).unwrap();
+            let code =
+                derive_code(black_box(&credential), black_box(-7), black_box(now_ms)).unwrap();
             let matrix = QrMatrix::encode(&code.text).unwrap();
             matrix.to_png(DEFAULT_PIXELS_PER_MODULE).unwrap()
         })
@@ -29,8 +32,12 @@ fn bench_entry_code(c: &mut Criterion) {
 
     c.bench_function("entry code: derive + render SVG", |b| {
         b.iter(|| {
-            let code = derive_code(black_box(&credential), black_box(-7), black_box(now_ms)).unwrap();
-            QrMatrix::encode(&code.text).unwrap().to_svg(DEFAULT_PIXELS_PER_MODULE).unwrap()
+            let code =
+                derive_code(black_box(&credential), black_box(-7), black_box(now_ms)).unwrap();
+            QrMatrix::encode(&code.text)
+                .unwrap()
+                .to_svg(DEFAULT_PIXELS_PER_MODULE)
+                .unwrap()
         })
     });
 }

@@ -62,7 +62,7 @@ pub async fn create_purchase(
     }
 
     let now_ms = state.clock.now_ms();
-    let trip = trips::match_trip(pool, &purchase)
+    let trip = trips::match_trip(&state.db, &purchase)
         .await
         .map_err(|e| Problem::internal(&e))?;
     let units = config.unit_table().map_err(|e| Problem::internal(&e))?;

@@ -16,7 +16,7 @@ use crate::auth::jwo::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 /// Time allowed for one webhook call.
 const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Why a webhook call must be retried.
+/// Failure of a webhook call, to be retried.
 #[derive(Debug, thiserror::Error)]
 #[error("retailer webhook failed: {0}")]
 pub struct WebhookError(pub String);
@@ -56,6 +56,8 @@ pub async fn post_event(
     if status.is_success() {
         Ok(())
     } else {
-        Err(WebhookError(format!("the receiver answered HTTP {status}")))
+        Err(WebhookError(format!(
+            "the receiver responded with HTTP {status}"
+        )))
     }
 }

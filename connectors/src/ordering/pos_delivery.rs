@@ -19,7 +19,7 @@ const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a claimed POS export job stays leased.
 const EXPORT_LEASE: Duration = Duration::from_secs(60);
 
-/// The folder that holds the `csv/` and `poslog/` drop folders.
+/// Returns the folder that contains the `csv/` and `poslog/` drop folders.
 pub fn pos_folder(state: &AppState) -> PathBuf {
     state
         .config

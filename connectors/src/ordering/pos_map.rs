@@ -200,7 +200,7 @@ fn return_figures(receipt: &Receipt, lines: &[PosLine]) -> Figures {
     (taxes, totals, tenders)
 }
 
-/// The local date of the receipt in the store's time zone (UTC when the zone is unknown).
+/// Returns the local date of the receipt in the store's time zone (UTC when the zone is unknown).
 fn business_day(receipt: &Receipt) -> time::Date {
     let utc_date = receipt.receipt_date_time.date();
     let Ok(timestamp) = jiff::Timestamp::from_second(receipt.receipt_date_time.unix_timestamp())

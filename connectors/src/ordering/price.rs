@@ -25,10 +25,10 @@ pub struct Priced {
     pub unknown: Vec<(usize, String)>,
 }
 
-/// Why a cart could not be priced.
+/// Failure to price a cart.
 #[derive(Debug, thiserror::Error)]
 pub enum PriceError {
-    /// The cart is wrong: the handler answers 400 naming `field`.
+    /// The cart is invalid, so the handler responds 400 naming `field`.
     #[error("invalid {field}: {reason}")]
     Invalid { field: String, reason: String },
     /// The store has no settings (name, currency, tax); the retailer must configure it.

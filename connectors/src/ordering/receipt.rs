@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::settle::{SettleStatus, Settled};
 use super::store::{ChargeMode, Purchase};
-use super::trips::{self, state};
+use super::trips::{self, TripState};
 use crate::catalog::settings::StoreSettings;
 use crate::db::next_counter_value;
 use crate::outbox;
@@ -19,14 +19,14 @@ use crate::receipts::{
     build_receipt, format_receipt_number,
 };
 
-/// The trip state a settled purchase ends in once its receipt is issued.
-pub fn final_trip_state(purchase: &Purchase, settled: &Settled) -> &'static str {
+/// Returns the trip state a settled purchase ends in once its receipt is issued.
+pub fn final_trip_state(purchase: &Purchase, settled: &Settled) -> TripState {
     if settled.status == SettleStatus::PaymentFailed {
-        state::PAYMENT_FAILED
+        TripState::PaymentFailed
     } else if purchase.cart.lines.is_empty() && purchase.cart.unpriced.is_empty() {
-        state::CLOSED_EMPTY
+        TripState::ClosedEmpty
     } else {
-        state::RECEIPT_READY
+        TripState::ReceiptReady
     }
 }
 
@@ -135,7 +135,7 @@ pub fn receipt_input(
     }
 }
 
-/// Why the receipt step failed.
+/// Failure of the receipt step.
 #[derive(Debug, thiserror::Error)]
 pub enum ReceiptStepError {
     #[error("store {0:?} has no settings")]
@@ -217,7 +217,11 @@ pub async fn close_trip(
     let Some(trip_id) = &purchase.trip_id else {
         return Ok(());
     };
-    let from = [state::ENTERED, state::CART_RECEIVED, state::CHARGED];
+    let from = [
+        TripState::Entered,
+        TripState::CartReceived,
+        TripState::Charged,
+    ];
     trips::transition(
         tx,
         trip_id,

@@ -2,7 +2,7 @@
 //!
 //! The handler checks the request against the latest receipt version (the refund builder
 //! rejects more than was paid or sold), stores the refund with its job in one transaction and
-//! answers 201. The job then refunds at the PSP, issues the new receipt version with a new
+//! responds 201. The job then refunds at the PSP, issues the new receipt version with a new
 //! `change_seq` and `receipt-ready`, and queues the POS return. One Idempotency-Key makes one
 //! refund: a repeat gets the first answer, a repeat with another body a 422.
 
@@ -175,7 +175,7 @@ fn answer(refund_id: &str, amount: i64, currency: &str, state: &str) -> (StatusC
     )
 }
 
-/// The first answer for (purchase, key), or a 422 when the body differs.
+/// Returns the first response for (purchase, key), or a 422 when the body differs.
 async fn replay(
     pool: &sqlx::AnyPool,
     purchase_id: &str,

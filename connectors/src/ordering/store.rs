@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::cart::StoredCart;
 use crate::outbox;
 
-/// How the cart was matched to a gate trip.
+/// Method that matched the cart to a gate trip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchMethod {
     /// One of the cart's `authEvents[].id` was admitted at the gate.
@@ -36,7 +36,7 @@ pub enum ChargeMode {
     Charge,
     /// An associate trip or a static test key: never charged, the receipt is marked test.
     Test,
-    /// No trip matched: nothing to charge and nobody to send a receipt to.
+    /// No trip matched, so there is no card to charge and no shopper to send a receipt to.
     None,
 }
 
@@ -161,8 +161,8 @@ pub async fn insert_if_absent(
         super::trips::transition(
             &mut tx,
             trip_id,
-            &[super::trips::state::ENTERED],
-            super::trips::state::CART_RECEIVED,
+            &[super::trips::TripState::Entered],
+            super::trips::TripState::CartReceived,
             now_ms,
         )
         .await?;

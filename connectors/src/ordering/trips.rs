@@ -1,12 +1,14 @@
 //! Matching a cart to its gate trip, and the trip state changes the ordering connector makes.
 //!
-//! A cart matches the trip that admitted any of its `authEvents[].id`; failing that, the
-//! latest open trip of (storeId, `scanResult.id`), because the visitor id is what the gate
-//! gave JWO. The trip rows belong to the gate; this module reads them and moves only the
-//! ordering states (`cart_received` onwards).
+//! A cart matches the trip that admitted any of its `authEvents[].id`. Failing that, it
+//! matches the latest open trip of (storeId, `scanResult.id`), because the visitor id is what
+//! the gate gave JWO. The gate owns the trip rows, and this module moves only the ordering
+//! states (`cart_received` onwards).
 
 use super::request::ValidPurchase;
 use super::store::MatchMethod;
+use crate::db::Database;
+use crate::gate::trips as gate_trips;
 
 /// The trip a cart belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,36 +23,18 @@ pub struct TripMatch {
     pub method: MatchMethod,
 }
 
-/// Trip states, as the gate, ordering and payments write them.
-pub mod state {
-    pub const ENTERED: &str = "entered";
-    pub const CART_RECEIVED: &str = "cart_received";
-    pub const CHARGED: &str = "charged";
-    pub const PAYMENT_FAILED: &str = "payment_failed";
-    pub const RECEIPT_READY: &str = "receipt_ready";
-    pub const CLOSED_EMPTY: &str = "closed_empty";
-}
-
-type TripRow = (String, Option<String>, i64, i64);
+pub use crate::gate::trips::TripState;
 
 /// Finds the trip of a cart, or `None` when neither an auth event nor a visitor matches.
 pub async fn match_trip(
-    pool: &sqlx::AnyPool,
+    db: &Database,
     purchase: &ValidPurchase,
 ) -> Result<Option<TripMatch>, sqlx::Error> {
-    // TODO: call the gate's trip lookup functions once they exist; these queries read the
-    // gate's `trips` and `trip_auth_events` tables directly.
     for (auth_event_id, _, _) in &purchase.auth_events {
-        let row: Option<TripRow> = sqlx::query_as(
-            "SELECT t.id, t.shopper_id, t.is_test, t.is_associate FROM trip_auth_events e \
-             JOIN trips t ON t.id = e.trip_id WHERE e.auth_event_id = $1 AND t.store_id = $2",
-        )
-        .bind(auth_event_id)
-        .bind(&purchase.store_id)
-        .fetch_optional(pool)
-        .await?;
-        if let Some(row) = row {
-            return Ok(Some(to_match(row, MatchMethod::AuthEvent)));
+        if let Some(trip) = gate_trips::find_by_auth_event(db, auth_event_id).await?
+            && trip.store_id == purchase.store_id
+        {
+            return Ok(Some(to_match(trip, MatchMethod::AuthEvent)));
         }
     }
 
@@ -58,32 +42,20 @@ pub async fn match_trip(
         let Some(visitor_id) = visitor_id else {
             continue;
         };
-        let row: Option<TripRow> = sqlx::query_as(
-            "SELECT id, shopper_id, is_test, is_associate FROM trips \
-             WHERE store_id = $1 AND visitor_id = $2 AND state = $3 \
-             ORDER BY entered_at DESC, id DESC LIMIT 1",
-        )
-        .bind(&purchase.store_id)
-        .bind(visitor_id)
-        .bind(state::ENTERED)
-        .fetch_optional(pool)
-        .await?;
-        if let Some(row) = row {
-            return Ok(Some(to_match(row, MatchMethod::Visitor)));
+        if let Some(trip) = gate_trips::find_latest_open(db, &purchase.store_id, visitor_id).await?
+        {
+            return Ok(Some(to_match(trip, MatchMethod::Visitor)));
         }
     }
     Ok(None)
 }
 
-fn to_match(
-    (trip_id, shopper_id, is_test, is_associate): TripRow,
-    method: MatchMethod,
-) -> TripMatch {
+fn to_match(trip: gate_trips::Trip, method: MatchMethod) -> TripMatch {
     TripMatch {
-        trip_id,
-        shopper_id,
-        is_test: is_test != 0,
-        is_associate: is_associate != 0,
+        trip_id: trip.id,
+        shopper_id: trip.shopper_id,
+        is_test: trip.is_test,
+        is_associate: trip.is_associate,
         method,
     }
 }
@@ -93,30 +65,15 @@ fn to_match(
 pub async fn transition(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     trip_id: &str,
-    from: &[&str],
-    to: &str,
+    from: &[TripState],
+    to: TripState,
     now_ms: i64,
 ) -> Result<bool, sqlx::Error> {
-    for from_state in from {
-        let changed = sqlx::query(
-            "UPDATE trips SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4",
-        )
-        .bind(to)
-        .bind(now_ms)
-        .bind(trip_id)
-        .bind(*from_state)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if changed == 1 {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    gate_trips::transition(tx, trip_id, from, to, now_ms).await
 }
 
-/// The card a trip's hold was placed on: (brand, last 4 digits), joined through the trip's
-/// payment row, because JWO's cart carries no card data.
+/// Returns the card a trip's hold was placed on as (brand, last 4 digits). It is joined
+/// through the trip's payment row, because JWO's cart carries no card data.
 pub async fn tender_card(
     pool: &sqlx::AnyPool,
     trip_id: &str,

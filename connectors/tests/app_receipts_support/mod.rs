@@ -173,7 +173,7 @@ async fn wait_until_ready(service: &TestService) {
     panic!("the service did not become ready within 15 s");
 }
 
-/// A small receipt document with the ARTS names.
+/// Builds a small receipt document with the ARTS names.
 pub fn document(receipt_id: &str, version: i64, grand_minor: i64) -> Value {
     json!({
         "formatVersion": 1,

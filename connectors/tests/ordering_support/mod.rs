@@ -232,7 +232,7 @@ pub async fn open_trip(
     (trip_id, auth_event_id)
 }
 
-/// A CreatePurchases body for `items` of (id, type, quantity, unit).
+/// Builds a CreatePurchases body for `items` of (id, type, quantity, unit).
 pub fn purchase_body(
     trip_key: &str,
     auth_event_id: &str,
@@ -284,7 +284,7 @@ pub async fn captured_amount(state: &AppState, trip_id: &str) -> i64 {
     .expect("captured amount")
 }
 
-/// The stored receipt document of a purchase (version 1).
+/// Reads the stored receipt document of a purchase (version 1).
 pub async fn receipt_of(state: &AppState, purchase_id: &str) -> Option<Value> {
     let document: Option<String> =
         sqlx::query_scalar("SELECT document FROM receipts WHERE receipt_id = $1 AND version = 1")

@@ -157,7 +157,7 @@ impl Walkout {
     /// Responds to the step that [`Walkout::sign_in_start`] or the previous call returned.
     ///
     /// A mistyped code or a new password that fails the policy leaves the step waiting, so the
-    /// shopper can answer again; any other failure ends this sign-in.
+    /// shopper can respond again. Any other failure ends this sign-in.
     pub fn sign_in_respond(&self, response: SignInResponse) -> Result<SignInStep, WalkoutError> {
         let Some(pending) = self.auth().take_pending() else {
             return Err(WalkoutError::InvalidInput {

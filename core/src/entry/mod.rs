@@ -13,7 +13,7 @@ mod session_error;
 pub mod verify;
 
 pub use code::{DeriveError, EntryCode, EntryCredential, StepError, code_text, derive_code};
-pub use render::{QrMatrix, RenderError, TerminalBackground};
 pub use credential_store::EntryCredentialInfo;
+pub use render::{QrMatrix, RenderError, TerminalBackground};
 pub use session_error::{CREDENTIAL_FIELD, EXPIRED_REASON, NOT_ENROLLED_REASON};
 pub use verify::{CodeError, ParsedCode, accepted_step_window, parse_code, verify_tag};

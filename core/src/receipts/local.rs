@@ -1,7 +1,7 @@
 //! Receipts in the local store: applying a feed page with its cursor, the sync state row, and
 //! the offline queries the shells read.
 //!
-//! A page and its cursor are written in one transaction, so after a crash the store holds
+//! A page and its cursor are written in one transaction, so after a crash the store contains
 //! either the whole page and the cursor after it, or neither, and the next sync fetches the
 //! same page again. Applying a change twice is harmless too: a version replaces the stored one
 //! only when it is at least as new. Nothing here talks to the network.
@@ -36,7 +36,7 @@ pub struct NoObserver;
 
 impl SyncObserver for NoObserver {}
 
-/// What applying one page did.
+/// Result of applying one page.
 pub(crate) enum PageOutcome {
     Applied,
     /// The stored cursor moved since the page was requested (another sync ran): nothing was
@@ -300,7 +300,7 @@ pub(crate) fn record_success(store: &Store, now_ms: i64) -> Result<(), StoreErro
     })
 }
 
-/// Records a failed sync and the time before which the next one is refused; returns the new
+/// Records a failed sync and the time before which the next one is rejected; returns the new
 /// failure count.
 pub(crate) fn record_failure(
     store: &Store,

@@ -199,7 +199,7 @@ pub struct SyncStatus {
     pub last_success_at_millis: Option<i64>,
     /// Failed syncs since the last success.
     pub failures: u32,
-    /// Device time before which a sync is refused without a request, Unix milliseconds.
+    /// Device time before which a sync is rejected without a request, Unix milliseconds.
     pub next_sync_allowed_at_millis: Option<i64>,
     /// Receipts held in the local store.
     pub receipt_count: u64,

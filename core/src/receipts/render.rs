@@ -13,6 +13,20 @@ pub const WIDTH: usize = 40;
 /// Renders `receipt` as plain text, with `\n` after every line.
 pub fn render_text(receipt: &ReceiptDetail) -> String {
     let rule = "-".repeat(WIDTH);
+    let mut out = header(receipt);
+    out.push(rule.clone());
+    out.extend(item_lines(receipt));
+    out.push(rule.clone());
+    out.extend(total_lines(receipt));
+    out.push(rule);
+    out.extend(payment_lines(receipt));
+
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+fn header(receipt: &ReceiptDetail) -> Vec<String> {
     let mut out = vec![
         receipt.store_name.clone(),
         format!("Store {}", receipt.store_id),
@@ -29,8 +43,11 @@ pub fn render_text(receipt: &ReceiptDetail) -> String {
     if receipt.is_test {
         out.push("TEST RECEIPT - not charged".to_owned());
     }
-    out.push(rule.clone());
+    out
+}
 
+fn item_lines(receipt: &ReceiptDetail) -> Vec<String> {
+    let mut out = Vec::new();
     for line in &receipt.lines {
         let mut title = match line.kind {
             ReceiptLineKind::Sale => line.description.clone(),
@@ -55,8 +72,11 @@ pub fn render_text(receipt: &ReceiptDetail) -> String {
     for discount in &receipt.discounts {
         out.push(columns(&discount.description, &negative(&discount.amount)));
     }
-    out.push(rule.clone());
+    out
+}
 
+fn total_lines(receipt: &ReceiptDetail) -> Vec<String> {
+    let mut out = Vec::new();
     for row in &receipt.taxes {
         let included = if row.included { " incl." } else { "" };
         let label = format!(
@@ -72,8 +92,11 @@ pub fn render_text(receipt: &ReceiptDetail) -> String {
         &format!("Total {}", receipt.currency),
         &amount(&receipt.totals.grand),
     ));
-    out.push(rule);
+    out
+}
 
+fn payment_lines(receipt: &ReceiptDetail) -> Vec<String> {
+    let mut out = Vec::new();
     for tender in &receipt.tenders {
         let card = format!("{} **** {}", tender.brand, tender.last4);
         match tender.kind {
@@ -90,9 +113,7 @@ pub fn render_text(receipt: &ReceiptDetail) -> String {
     if let Some(outstanding) = &receipt.outstanding {
         out.push(columns("Outstanding balance", &amount(outstanding)));
     }
-    let mut text = out.join("\n");
-    text.push('\n');
-    text
+    out
 }
 
 /// Formats `money` with its currency's minor digits, such as `12.34` or `-0.05`.

@@ -3,7 +3,7 @@
 //! Each page is requested after the stored cursor and applied with its `next_cursor` in one
 //! transaction (see [`super::local`]), so a sync can stop at any instant (crash, kill, lost
 //! network) and the next one resumes where the last commit left off, losing and duplicating
-//! nothing. A failed sync sets a time before which the next one is refused without a request:
+//! nothing. A failed sync sets a time before which the next one is rejected without a request:
 //! exponential backoff with jitter from [`BASE_BACKOFF`] up to [`MAX_BACKOFF`], and never
 //! earlier than the server's `Retry-After`. A sync is started by the shell (pull to refresh,
 //! app start) or by the backend's `receipt-ready` event through
@@ -63,7 +63,7 @@ impl Walkout {
         local::status(self.store()).map_err(|error| Error::from(error).into())
     }
 
-    /// Returns the device time (Unix milliseconds) before which a sync is refused, if a
+    /// Returns the device time (Unix milliseconds) before which a sync is rejected, if a
     /// backoff is in force.
     pub fn next_sync_allowed_at(&self) -> Result<Option<i64>, WalkoutError> {
         let status = self.receipt_sync_status()?;
@@ -79,7 +79,11 @@ impl Walkout {
         let status = local::status(self.store())?;
         let now = self.device_now_ms();
         if let Some(at) = status.next_sync_allowed_at_millis.filter(|at| *at > now) {
-            let seconds = (at - now).div_euclid(1000) + 1;
+            let seconds = (at - now + 999) / 1000;
+            // NOTE: no request is sent here. The backoff is reported as the 503 with
+            // `Retry-After` that the public mapping turns into `Offline`, so the log line of
+            // this error names a status the backend did not send; a dedicated internal error
+            // variant would say it plainly.
             return Err(Error::Http(HttpError::Status {
                 method: "GET".to_owned(),
                 path: "/app/v1/receipts".to_owned(),

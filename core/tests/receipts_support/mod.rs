@@ -75,6 +75,7 @@ async fn feed_page(
     Query(query): Query<FeedQuery>,
 ) -> Response {
     backend.feed_requests.fetch_add(1, Ordering::SeqCst);
+
     let authorized = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -82,6 +83,7 @@ async fn feed_page(
     if !authorized {
         return StatusCode::UNAUTHORIZED.into_response();
     }
+
     let mut feed = backend.feed();
     if let Some((status, retry_after)) = feed.failures.pop_front() {
         let status = StatusCode::from_u16(status).expect("status");
@@ -99,6 +101,7 @@ async fn feed_page(
         Some(Some(Ok(after))) => after,
         Some(_) => return StatusCode::BAD_REQUEST.into_response(),
     };
+
     let limit = query.limit.unwrap_or(100).min(500);
     let rest: Vec<&Value> = feed
         .changes
@@ -150,7 +153,7 @@ pub fn start_backend(backend: Backend) -> String {
     format!("http://{address}")
 }
 
-/// The URL of a loopback port this process bound and released, so nothing answers there: a
+/// The URL of a loopback port this process bound and released, so nothing listens there: a
 /// core pointed at it is offline.
 pub fn closed_port_url() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -167,7 +170,7 @@ impl AccessTokenSource for StaticToken {
     }
 }
 
-/// The configuration of brand `acme`, written as a file would be, so that keys added later
+/// Builds the configuration of brand `acme`, written as a file would be, so that keys added later
 /// with defaults need no change here.
 pub fn config(backend_url: &str, storage: &Path) -> Config {
     let text = format!(
@@ -179,7 +182,7 @@ pub fn config(backend_url: &str, storage: &Path) -> Config {
     Config::from_toml_str(&text).expect("test configuration")
 }
 
-/// A core signed in with the test token.
+/// Creates a core signed in with the test token.
 pub fn walkout(backend_url: &str, storage: &Path) -> Walkout {
     with_clock(
         backend_url,

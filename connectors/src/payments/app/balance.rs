@@ -26,6 +26,13 @@ pub struct MoneyView {
     pub currency: String,
 }
 
+/// Body of `GET /app/v1/balance`; `outstanding` has the same shape in the answer of
+/// `POST /app/v1/balance/pay`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BalanceView {
+    pub outstanding: MoneyView,
+}
+
 async fn owing_trips(state: &AppState, shopper_id: &str) -> Result<Vec<TripPayment>, Problem> {
     trip::load_where(
         &state.db,
@@ -51,16 +58,16 @@ fn total_of(state: &AppState, trips: &[TripPayment]) -> (i64, String) {
 
 /// The shopper's outstanding balance.
 #[utoipa::path(get, path = "/app/v1/balance", tag = "app",
-    responses((status = 200, description = "Outstanding amount", body = MoneyView)))]
+    responses((status = 200, description = "Outstanding amount", body = BalanceView)))]
 pub async fn get_balance(
     shopper: Shopper,
     State(state): State<AppState>,
 ) -> Result<Json<Value>, Problem> {
     let record = shopper_record(&state, &shopper).await?;
     let (amount_minor, currency) = total_of(&state, &owing_trips(&state, &record.id).await?);
-    Ok(Json(
-        json!({ "amount_minor": amount_minor, "currency": currency }),
-    ))
+    Ok(Json(json!({
+        "outstanding": { "amount_minor": amount_minor, "currency": currency },
+    })))
 }
 
 /// Retries the failed charges on the default card.
