@@ -4,9 +4,12 @@
 
 mod cognito;
 mod demo;
+mod journey;
 mod profiles;
+mod receiver;
 mod service;
 mod services;
+mod shopper;
 mod stage;
 mod test;
 mod tools;
@@ -17,7 +20,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  demo     run the shopper journey against local services (options: --data-dir DIR, --json)
+  demo     run the shopper journey against local services
+           (options: --data-dir DIR, --baskets N, --json)
   test     run formatting and lint checks and every test of the workspace
   help     show this text";
 

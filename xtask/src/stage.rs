@@ -52,10 +52,10 @@ pub fn print_summary(records: &[StageRecord]) {
         total += record.duration;
         let verdict = if record.ok { "ok" } else { "FAILED" };
         eprintln!(
-            "  {:<48} {:>8}  {verdict}",
+            "  {:<64} {:>8}  {verdict}",
             record.name,
             format_duration(record.duration)
         );
     }
-    eprintln!("  {:<48} {:>8}", "total", format_duration(total));
+    eprintln!("  {:<64} {:>8}", "total", format_duration(total));
 }
