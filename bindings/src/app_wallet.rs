@@ -32,7 +32,10 @@ impl WalkoutApp {
         exp_year: u32,
         cvc: String,
     ) -> FfiResult<Card> {
-        Ok(self.core.add_card(&number, exp_month, exp_year, &cvc)?.into())
+        Ok(self
+            .core
+            .add_card(&number, exp_month, exp_year, &cvc)?
+            .into())
     }
 
     /// Saves a card that the payment provider's mobile SDK already tokenized.
@@ -47,7 +50,12 @@ impl WalkoutApp {
 
     /// Returns the saved cards as the last listing left them, without the network.
     pub fn cached_cards(&self) -> FfiResult<Vec<Card>> {
-        Ok(self.core.cached_cards()?.into_iter().map(Card::from).collect())
+        Ok(self
+            .core
+            .cached_cards()?
+            .into_iter()
+            .map(Card::from)
+            .collect())
     }
 
     /// Makes the card `id` the one that trips are charged to.

@@ -76,7 +76,11 @@ fn linearize(channel: u8) -> f64 {
     }
 }
 
-pub const WHITE: Rgb = Rgb { r: 255, g: 255, b: 255 };
+pub const WHITE: Rgb = Rgb {
+    r: 255,
+    g: 255,
+    b: 255,
+};
 pub const BLACK: Rgb = Rgb { r: 0, g: 0, b: 0 };
 
 /// Contrast ratio (L1 + 0.05) / (L2 + 0.05), L1 being the lighter color; from 1 to 21.
@@ -113,17 +117,19 @@ impl Direction {
 ///
 /// Tries the direction with more headroom first. Returns `None` when neither white nor black
 /// reaches `min_ratio` on this background; then the background itself has to change.
-pub fn suggest_foreground(foreground: Rgb, background: Rgb, min_ratio: f64) -> Option<(Rgb, Direction)> {
+pub fn suggest_foreground(
+    foreground: Rgb,
+    background: Rgb,
+    min_ratio: f64,
+) -> Option<(Rgb, Direction)> {
     let mut directions = [(WHITE, Direction::Lighter), (BLACK, Direction::Darker)];
     if contrast_ratio(BLACK, background) > contrast_ratio(WHITE, background) {
         directions.swap(0, 1);
     }
 
-    directions
-        .into_iter()
-        .find_map(|(target, direction)| {
-            blend_until(foreground, target, background, min_ratio).map(|color| (color, direction))
-        })
+    directions.into_iter().find_map(|(target, direction)| {
+        blend_until(foreground, target, background, min_ratio).map(|color| (color, direction))
+    })
 }
 
 /// Blends `foreground` toward `target` in 1% steps and returns the first color whose contrast

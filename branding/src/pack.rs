@@ -52,7 +52,7 @@ impl Pack {
 pub(crate) struct PackFiles {
     pub(crate) dir: PathBuf,
     /// `brands/<id>`: the brands folder's own name, then the id.
-    pub(crate) shown: String,
+    pub(crate) prefix: String,
 }
 
 impl PackFiles {
@@ -63,7 +63,7 @@ impl PackFiles {
             .unwrap_or_else(|| "brands".to_owned());
         PackFiles {
             dir: brands_dir.join(id),
-            shown: format!("{folder}/{id}"),
+            prefix: format!("{folder}/{id}"),
         }
     }
 
@@ -73,12 +73,12 @@ impl PackFiles {
     }
 
     /// The file as problems name it.
-    pub(crate) fn shown(&self, relative: &str) -> String {
-        format!("{}/{}", self.shown, relative)
+    pub(crate) fn label(&self, relative: &str) -> String {
+        format!("{}/{}", self.prefix, relative)
     }
 }
 
-/// Why [`crate::validate_pack`] returned no pack.
+/// Reason [`crate::validate_pack`] returned no pack.
 #[derive(Debug)]
 pub enum PackError {
     /// The id cannot name a pack folder (empty, or holds a path separator or `..`).

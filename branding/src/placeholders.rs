@@ -23,7 +23,10 @@ pub fn parse(text: &str) -> Result<Vec<Segment>, String> {
     while let Some(index) = rest.find(['{', '}']) {
         literal.push_str(&rest[..index]);
         if rest[index..].starts_with('}') {
-            return Err(format!("has a '}}' without a matching '{{' at byte {}", text.len() - rest.len() + index));
+            return Err(format!(
+                "has a '}}' without a matching '{{' at byte {}",
+                text.len() - rest.len() + index
+            ));
         }
         let after = &rest[index + 1..];
         let Some(end) = after.find('}') else {
@@ -31,7 +34,9 @@ pub fn parse(text: &str) -> Result<Vec<Segment>, String> {
         };
         let name = &after[..end];
         if !is_name(name) {
-            return Err(format!("has placeholder {{{name}}}; names are lowercase letters, digits and underscores"));
+            return Err(format!(
+                "has placeholder {{{name}}}; names are lowercase letters, digits and underscores"
+            ));
         }
         if !literal.is_empty() {
             segments.push(Segment::Literal(std::mem::take(&mut literal)));
@@ -66,7 +71,9 @@ pub fn names(segments: &[Segment]) -> Vec<String> {
 /// A literal `%` becomes `%%` when the string has placeholders, because the shells then pass it
 /// through a format function. Returns `None` if a placeholder is missing from `order`.
 pub fn to_format(segments: &[Segment], order: &[String], conversion: &str) -> Option<String> {
-    let formatted = segments.iter().any(|s| matches!(s, Segment::Placeholder(_)));
+    let formatted = segments
+        .iter()
+        .any(|s| matches!(s, Segment::Placeholder(_)));
     let mut out = String::new();
     for segment in segments {
         match segment {
@@ -83,7 +90,9 @@ pub fn to_format(segments: &[Segment], order: &[String], conversion: &str) -> Op
 
 fn is_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 #[cfg(test)]
@@ -94,13 +103,19 @@ mod tests {
     fn placeholders_become_positional() {
         let order = vec!["store".to_owned(), "count".to_owned()];
         let segments = parse("{count} items at {store}, 100% fresh").unwrap_or_default();
-        assert_eq!(to_format(&segments, &order, "s").as_deref(), Some("%2$s items at %1$s, 100%% fresh"));
+        assert_eq!(
+            to_format(&segments, &order, "s").as_deref(),
+            Some("%2$s items at %1$s, 100%% fresh")
+        );
     }
 
     #[test]
     fn plain_percent_is_kept() {
         let segments = parse("100% fresh").unwrap_or_default();
-        assert_eq!(to_format(&segments, &[], "@").as_deref(), Some("100% fresh"));
+        assert_eq!(
+            to_format(&segments, &[], "@").as_deref(),
+            Some("100% fresh")
+        );
     }
 
     #[test]

@@ -42,7 +42,11 @@ impl fmt::Display for Problem {
         if self.key.is_empty() {
             write!(f, "{}: {} — {}", self.file, self.message, self.fix)
         } else {
-            write!(f, "{}: {} {} — {}", self.file, self.key, self.message, self.fix)
+            write!(
+                f,
+                "{}: {} {} — {}",
+                self.file, self.key, self.message, self.fix
+            )
         }
     }
 }

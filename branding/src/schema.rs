@@ -165,7 +165,7 @@ pub struct Support {
     pub url: String,
 }
 
-/// Legal documents shown at sign-up and in settings.
+/// Legal documents label at sign-up and in settings.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct Legal {
     pub terms_url: String,

@@ -165,7 +165,11 @@ fn journey(root: &Path, options: &Options, outcome: &mut Outcome) -> anyhow::Res
                 // A fresh secret per run: the receiver only checks that deliveries are signed.
                 (
                     "WALKOUT_ORDERING__RETAILER_WEBHOOK_SECRET",
-                    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()),
+                    format!(
+                        "{}{}",
+                        uuid::Uuid::new_v4().simple(),
+                        uuid::Uuid::new_v4().simple()
+                    ),
                 ),
                 ("WALKOUT_AUTH__ISSUER", run.pool.issuer()),
                 ("WALKOUT_AUTH__JWKS_URL", run.pool.jwks_url()),

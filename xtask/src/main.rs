@@ -2,6 +2,7 @@
 //! `cargo xtask test` runs every check and test. Both install what they need on first use and
 //! cache it under `~/.cache/walkout/` (see `tools`).
 
+mod bindings;
 mod cognito;
 mod demo;
 mod journey;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "demo" => demo::run(rest),
         "test" => test::run(rest),
+        "bindings" => bindings::run(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

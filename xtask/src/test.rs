@@ -5,7 +5,7 @@ use std::process::Command;
 use anyhow::Context;
 
 use crate::stage::{self, StageRecord};
-use crate::{profiles, services, tools, workspace_root};
+use crate::{bindings, profiles, services, tools, workspace_root};
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     if let Some(unknown) = args.first() {
@@ -13,6 +13,11 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     }
     let root = workspace_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    // A CI checkout builds once, so incremental caches only cost disk space and time there.
+    if std::env::var("CI").is_ok_and(|value| value == "true") {
+        // SAFETY: set before any thread is started, and read only by the cargo children.
+        unsafe { std::env::set_var("CARGO_INCREMENTAL", "0") };
+    }
     let mut records: Vec<StageRecord> = Vec::new();
 
     let result = (|| -> anyhow::Result<()> {
@@ -65,6 +70,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                 "cargo test",
             )
         })?;
+
+        bindings::test_stages(&mut records, &cargo, &python, &moto.url)?;
+        bindings::size_stage(&mut records, &cargo, &root)?;
         Ok(())
     })();
 

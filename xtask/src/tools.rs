@@ -9,12 +9,14 @@ use anyhow::{Context, bail};
 
 /// Python packages for the tests and the demo: independent QR decoding (zxing-cpp reads PNGs
 /// through Pillow), the independent Cognito SRP client used only to cross-check ours, and moto,
-/// whose server mode stands in for the Cognito user pool.
+/// whose server mode stands in for the Cognito user pool, and pytest, which runs the tests of
+/// the Python bindings.
 pub const PYTHON_PACKAGES: &[&str] = &[
     "zxing-cpp==3.1.1",
     "pillow==13.0.0",
     "pycognito==2024.5.1",
     "moto[server,cognitoidp]==5.2.6",
+    "pytest==9.2.0",
 ];
 
 /// The cache folder for installed tools.

@@ -43,7 +43,12 @@ pub fn validate_pack(brands_dir: &Path, id: &str) -> Result<Pack, PackError> {
     fields::check(&brand, id, &files, &mut problems);
     contrast::check(&brand.colors, &files, &mut problems);
     let assets = assets::load(&brand.assets, &files, &mut problems);
-    strings::check(&brand.strings.default_locale, &strings, &files, &mut problems);
+    strings::check(
+        &brand.strings.default_locale,
+        &strings,
+        &files,
+        &mut problems,
+    );
 
     match assets {
         Some((logo_png, app_icon)) if problems.is_empty() => Ok(Pack {
@@ -71,12 +76,12 @@ pub fn list_brands(brands_dir: &Path) -> Vec<String> {
 }
 
 fn load_brand_toml(files: &PackFiles, problems: &mut Vec<Problem>) -> Option<BrandToml> {
-    let shown = files.shown("brand.toml");
+    let label = files.label("brand.toml");
     let text = match fs::read_to_string(files.path("brand.toml")) {
         Ok(text) => text,
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
             problems.push(Problem::new(
-                shown,
+                label,
                 "",
                 "is missing",
                 "create brand.toml in the pack folder (see branding/README.md)",
@@ -85,7 +90,7 @@ fn load_brand_toml(files: &PackFiles, problems: &mut Vec<Problem>) -> Option<Bra
         }
         Err(error) => {
             problems.push(Problem::new(
-                shown,
+                label,
                 "",
                 format!("could not be read: {error}"),
                 "check the file's permissions and that it is UTF-8",
@@ -101,7 +106,7 @@ fn load_brand_toml(files: &PackFiles, problems: &mut Vec<Problem>) -> Option<Bra
         });
 
     for key in unknown {
-        problems.push(unknown_key_problem(&shown, key));
+        problems.push(unknown_key_problem(&label, key));
     }
     match parsed {
         Ok(brand) => Some(brand),
@@ -111,7 +116,7 @@ fn load_brand_toml(files: &PackFiles, problems: &mut Vec<Problem>) -> Option<Bra
                 .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
             let at = line.map(|n| format!(" at line {n}")).unwrap_or_default();
             problems.push(Problem::new(
-                shown,
+                label,
                 "",
                 format!("is not a valid brand file{at}: {}", error.message()),
                 "fix the TOML so every key of the schema is present with the right type",
@@ -121,7 +126,7 @@ fn load_brand_toml(files: &PackFiles, problems: &mut Vec<Problem>) -> Option<Bra
     }
 }
 
-fn unknown_key_problem(shown: &str, key: String) -> Problem {
+fn unknown_key_problem(label: &str, key: String) -> Problem {
     let parent = key.rsplit_once('.').map_or("", |(parent, _)| parent);
     let suggestion = known_keys()
         .into_iter()
@@ -133,5 +138,5 @@ fn unknown_key_problem(shown: &str, key: String) -> Problem {
         Some((_, known)) => format!("rename it to `{known}` or remove it"),
         None => "remove it; the brand.toml schema has no such key".to_owned(),
     };
-    Problem::new(shown, key, "is not a known key", fix)
+    Problem::new(label, key, "is not a known key", fix)
 }

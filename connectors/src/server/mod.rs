@@ -48,7 +48,9 @@ impl AppState {
             ClockMode::Test => Clock::test(),
         };
         let auth = AuthState::new(&config, &credentials, &db).await?;
-        let payments = Arc::new(crate::payments::stripe::StripeGateway::from_config(&config)?);
+        let payments = Arc::new(crate::payments::stripe::StripeGateway::from_config(
+            &config,
+        )?);
         let gate = crate::gate::GateState::new(&config.gate, &credentials)
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         Ok(AppState {

@@ -19,8 +19,14 @@ impl TestService {
     /// Starts the service with the defaults, changed by `configure`.
     pub async fn start(configure: impl FnOnce(&mut Config)) -> TestService {
         let data_dir = tempfile::tempdir().expect("temp dir");
+        // Bind first: the service reaches its embedded sandbox PSP at its own listen address.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
         let mut config = Config {
             data_dir: data_dir.path().to_path_buf(),
+            listen: address,
             ..Config::default()
         };
         configure(&mut config);
@@ -29,10 +35,7 @@ impl TestService {
             .await
             .expect("open data");
         let state = AppState::new(config, db, credentials).await.expect("state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base_url = format!("http://{}", listener.local_addr().expect("address"));
+        let base_url = format!("http://{address}");
         let app = server::router(state.clone());
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;

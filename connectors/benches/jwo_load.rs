@@ -1,14 +1,17 @@
-//! Load driver for the gate: VerifyIdentityKeys over loopback HTTP against the service with its
-//! embedded defaults (SQLite, the sandbox PSP inside the same process). The driver runs in the
+//! Load driver for the JWO connectors: VerifyIdentityKeys and CreatePurchases over loopback HTTP
+//! against the service with its embedded defaults (SQLite, the sandbox PSP inside the same
+//! process). The driver runs in the
 //! same process as the service, so both share the machine's cores, as a driver on the same host
 //! would.
 //!
 //! Three closed-loop scenarios, each bounded by a request count:
 //! - first scans: each admits a shopper and places the trip's hold through the sandbox PSP;
 //! - companion scans of the same codes: admitted onto the open trip, no hold;
-//! - denied scans with a tampered tag: parsing, credential lookup and the constant-time check.
+//! - denied scans with a tampered tag: parsing, credential lookup and the constant-time check;
+//! - CreatePurchases with a 20-line cart of real catalog items for each admitted trip, measured
+//!   to the 201 (capture, receipt and POS export run after it, in the background job).
 //!
-//! Run with `cargo bench -p walkout-connectors --bench gate_load`. `GATE_LOAD_SHOPPERS` (default
+//! Run with `cargo bench -p walkout-connectors --bench jwo_load`. `GATE_LOAD_SHOPPERS` (default
 //! 200) and `GATE_LOAD_CONCURRENCY` (default 16) change the size.
 
 #[path = "../tests/auth_support/mod.rs"]
@@ -21,7 +24,10 @@ mod gate_support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use gate_support::{Gate, STORE, base64, ready_shopper, scan_body};
+use gate_support::{Gate, base64, ready_shopper, scan_body};
+
+/// The demo store, whose catalog the driver imports from the real data.
+const STORE: &str = walkout_connectors::catalog::uci::DEMO_STORE_ID;
 use hdrhistogram::Histogram;
 use tokio::sync::Mutex;
 
@@ -58,9 +64,27 @@ impl Report {
     }
 }
 
-/// Sends every body with `concurrency` requests in flight and records each latency.
+/// Sends every body to VerifyIdentityKeys with `concurrency` requests in flight.
 async fn drive(
     gate: &Arc<Gate>,
+    name: &'static str,
+    bodies: Vec<String>,
+    concurrency: usize,
+) -> Report {
+    drive_to(
+        gate,
+        "/v1/identity/identity-keys",
+        name,
+        bodies,
+        concurrency,
+    )
+    .await
+}
+
+/// Sends every body to `path` with `concurrency` requests in flight and records each latency.
+async fn drive_to(
+    gate: &Arc<Gate>,
+    path: &str,
     name: &'static str,
     bodies: Vec<String>,
     concurrency: usize,
@@ -71,7 +95,7 @@ async fn drive(
         Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram"),
     ));
     let statuses = Arc::new(Mutex::new(std::collections::BTreeMap::new()));
-    let url = gate.url("/v1/identity/identity-keys");
+    let url = gate.url(path);
     let token = gate.service.state.credentials.jwo_caller_token.clone();
     let started = Instant::now();
 

@@ -1,0 +1,54 @@
+//! The size check of the library that ships inside the apps: built with the `release-mobile`
+//! profile (opt-level "s", fat LTO, one codegen unit, stripped) and compared with 8 MB.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+use super::library_path;
+use crate::stage::{self, StageRecord};
+use crate::tools;
+
+/// The largest accepted stripped library, in bytes (8 MB, decimal).
+const MAX_LIBRARY_BYTES: u64 = 8_000_000;
+
+/// Builds the host library with the `release-mobile` profile; returns its path.
+pub fn build_mobile_library(cargo: &str, root: &Path) -> anyhow::Result<PathBuf> {
+    tools::run(
+        Command::new(cargo).current_dir(root).args([
+            "build",
+            "--quiet",
+            "-p",
+            "walkout-ffi",
+            "--lib",
+            "--profile",
+            "release-mobile",
+        ]),
+        "cargo build --profile release-mobile",
+    )?;
+    Ok(library_path(root, "release-mobile"))
+}
+
+/// The `cargo xtask test` stage that fails when the mobile library exceeds 8 MB.
+pub fn size_stage(records: &mut Vec<StageRecord>, cargo: &str, root: &Path) -> anyhow::Result<()> {
+    stage::run(
+        records,
+        "release-mobile library size (8 MB at most)",
+        || {
+            let library = build_mobile_library(cargo, root)?;
+            let bytes = std::fs::metadata(&library)
+                .with_context(|| format!("cannot read the size of {}", library.display()))?
+                .len();
+            eprintln!("    {}: {bytes} bytes", library.display());
+            if bytes > MAX_LIBRARY_BYTES {
+                bail!(
+                    "{} is {bytes} bytes, more than the {MAX_LIBRARY_BYTES} allowed; \
+                 find what grew with `cargo bloat` or by comparing dependency lists",
+                    library.display()
+                );
+            }
+            Ok(())
+        },
+    )
+}
