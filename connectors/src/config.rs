@@ -222,15 +222,20 @@ impl NamedSource {
     /// touch the process environment.
     fn env(env: impl IntoIterator<Item = (String, String)>) -> Self {
         let mut dict = figment::value::Dict::new();
+        let sections = top_level_keys();
         for (name, value) in env {
             let Some(rest) = name.strip_prefix("WALKOUT_") else {
                 continue;
             };
-            // WALKOUT_CONFIG names the file itself rather than a key inside it.
-            if rest.is_empty() || rest == "CONFIG" {
+            let key = rest.to_ascii_lowercase().replace("__", ".");
+            // Only variables naming a setting of this service are read: the same prefix also
+            // names the configuration file (WALKOUT_CONFIG) and the tools of other programs,
+            // such as the test suite's WALKOUT_PYTHON. Unknown keys inside a section are still
+            // errors, through `deny_unknown_fields`.
+            let section = key.split('.').next().unwrap_or_default();
+            if !sections.iter().any(|known| known == section) {
                 continue;
             }
-            let key = rest.to_ascii_lowercase().replace("__", ".");
             if let figment::value::Value::Dict(_, nested) =
                 figment::util::nest(&key, parse_env_value(&value))
             {
@@ -283,6 +288,14 @@ impl figment::Provider for NamedSource {
 
 const ENV_SOURCE: &str = "environment variables";
 const FLAGS_SOURCE: &str = "command-line flags";
+
+/// The names of the top-level settings (`listen`, `auth`, …), read from the defaults.
+fn top_level_keys() -> Vec<String> {
+    match figment::value::Value::serialize(Config::default()) {
+        Ok(figment::value::Value::Dict(_, dict)) => dict.into_keys().collect(),
+        _ => Vec::new(),
+    }
+}
 
 /// Parses an environment value like figment's own `Env` provider: TOML-like scalars and arrays
 /// (`true`, `60`, `["a", "b"]`), anything else as a string.

@@ -78,8 +78,22 @@ fn nested_keys_use_double_underscore() {
 
 #[test]
 fn unrelated_variables_are_ignored() {
-    let variables = env(&[("PATH", "/bin"), ("WALKOUT_CONFIG", "/somewhere.toml")]);
+    let variables = env(&[
+        ("PATH", "/bin"),
+        ("WALKOUT_CONFIG", "/somewhere.toml"),
+        ("WALKOUT_PYTHON", "/usr/bin/python3"),
+        ("WALKOUT_MOTO_URL", "http://127.0.0.1:5000"),
+    ]);
     assert!(Config::load(None, variables, &Overrides::default()).is_ok());
+}
+
+#[test]
+fn unknown_key_inside_a_section_is_named() {
+    let variables = env(&[("WALKOUT_AUTH__JWKS_URI", "http://127.0.0.1:1/jwks.json")]);
+    let error = Config::load(None, variables, &Overrides::default())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("jwks_uri"), "{error}");
 }
 
 #[test]
@@ -160,4 +174,14 @@ fn example_file_loads() {
     )
     .unwrap();
     assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+}
+
+#[test]
+fn optional_top_level_setting_is_read_from_environment() {
+    let variables = env(&[("WALKOUT_DATABASE_URL", "sqlite:///tmp/elsewhere.sqlite3")]);
+    let config = Config::load(None, variables, &Overrides::default()).unwrap();
+    assert_eq!(
+        config.database_url.as_deref(),
+        Some("sqlite:///tmp/elsewhere.sqlite3")
+    );
 }

@@ -42,9 +42,9 @@ fun expect(condition: Boolean, message: () -> String) {
     if (!condition) throw AssertionError(message())
 }
 
-/** Fails unless `actual` equals `expected`; `what` names the value in the message. */
-fun <T> expectEqual(expected: T, actual: T, what: String) {
-    if (expected != actual) throw AssertionError("$what: expected <$expected>, got <$actual>")
+/** Fails unless `actual` equals `expected`; `label` names the value in the message. */
+fun <T> expectEqual(expected: T, actual: T, label: String) {
+    if (expected != actual) throw AssertionError("$label: expected <$expected>, got <$actual>")
 }
 
 /** Runs `block` and returns the exception of type `E` it throws; fails on anything else. */

@@ -24,7 +24,7 @@ def measure(name, call):
 
 
 class NoSecrets(walkout_ffi.SecretStore):
-    """A store that holds nothing; the benchmark never signs in."""
+    """A store that is always empty, because the benchmark never signs in."""
 
     def get(self, key):
         return walkout_ffi.SecretLookup.ABSENT()

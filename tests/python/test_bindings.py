@@ -1,7 +1,8 @@
 """The shopper journey through the generated Python bindings, against the real service and a
-moto user pool: configuration errors, status, sign-in, cards, entry codes, receipts, and the
-FFI rules (panics become exceptions, foreign code may re-enter, a locked store is not a
-sign-out)."""
+moto user pool: configuration errors, status, sign-in, cards, entry codes and receipts.
+
+The tests also check the FFI rules. A panic becomes an exception, foreign code may re-enter
+the API, and a locked secret store does not sign the shopper out."""
 
 import io
 import socket

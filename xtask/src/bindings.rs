@@ -3,10 +3,11 @@
 //! `bindings/generated/<language>/`. With `--test` it runs only the binding tests, and with
 //! `--bench` it measures the overhead of one exported call from Python and from Kotlin.
 //!
-//! For `cargo xtask test` it runs the headless binding tests (pytest over the generated Python
-//! module, a main-based runner over the generated Kotlin on the JVM) against a connectors
-//! service and a moto user pool that it starts on loopback, and checks the size of the mobile
-//! library. Generated code is never committed: it is rebuilt from the library on every run.
+//! For `cargo xtask test` it runs the headless binding tests: pytest over the generated Python
+//! module, and a main-based runner over the generated Kotlin on the JVM. Both run against a
+//! connectors service and a moto user pool started on loopback. It also checks the size of the
+//! mobile library. Generated code is never committed, because it is rebuilt from the library on
+//! every run.
 
 mod kotlin;
 mod python;
@@ -31,7 +32,7 @@ const LANGUAGES: [&str; 3] = ["kotlin", "python", "swift"];
 /// The library's base name: `libwalkout_ffi.so` on Linux.
 const LIBRARY_NAME: &str = "walkout_ffi";
 
-/// What `cargo xtask bindings` does after generating.
+/// The optional step of `cargo xtask bindings` after generating.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Extra {
     Nothing,
@@ -88,7 +89,7 @@ fn build_library(cargo: &str, root: &Path, extra: &[&str]) -> anyhow::Result<Pat
     Ok(library_path(root, "debug"))
 }
 
-/// The shared library built with `profile_dir` (`debug`, `release-mobile`).
+/// Returns the path of the shared library built with `profile_dir` (`debug`, `release-mobile`).
 fn library_path(root: &Path, profile_dir: &str) -> PathBuf {
     let file = format!(
         "{}{LIBRARY_NAME}{}",
@@ -168,7 +169,7 @@ impl TestServices {
         })
     }
 
-    /// The environment variables that the Python and Kotlin tests read.
+    /// Returns the environment variables that the Python and Kotlin tests read.
     fn env(&self) -> Vec<(&'static str, String)> {
         vec![
             ("WALKOUT_BACKEND_URL", self.backend_url.clone()),
@@ -185,7 +186,7 @@ impl TestServices {
     }
 }
 
-/// The binding-test stages of `cargo xtask test`: build and generate, start the service,
+/// Runs the binding-test stages of `cargo xtask test`: build and generate, start the service,
 /// then run the Python and Kotlin suites. `python` is the test virtual environment's
 /// interpreter and `moto_url` the running moto server.
 pub fn test_stages(
@@ -237,7 +238,9 @@ fn run_tests_alone(records: &mut Vec<StageRecord>, cargo: &str, root: &Path) -> 
 /// Measures the call overhead with the size-optimised library that the apps ship.
 fn run_bench(records: &mut Vec<StageRecord>, cargo: &str, root: &Path) -> anyhow::Result<()> {
     let library = stage::run(records, "build the release-mobile library", || {
-        size::build_mobile_library(cargo, root)
+        let library = size::build_mobile_library(cargo, root)?;
+        size::library_size(&library)?;
+        Ok(library)
     })?;
     stage::run(records, "benchmark: Python call overhead", || {
         let module_dir = python::prepare(root, &library)?;

@@ -1,4 +1,6 @@
-//! `POST /admin/v1/purchases/{purchaseId}/refunds`: refund sale lines of a purchase.
+//! `POST /admin/v1/purchases/{purchaseId}/refunds`: refund sale lines of a purchase, or an
+//! amount without returned goods (spread over the sale lines as return lines by
+//! `receipts::refund::allocate_amount`).
 //!
 //! The handler checks the request against the latest receipt version (the refund builder
 //! rejects more than was paid or sold), stores the refund with its job in one transaction and
@@ -17,7 +19,9 @@ use serde_json::{Value, json};
 use super::purchase_job::load_receipt;
 use super::store::{self, ChargeMode};
 use crate::auth::admin::{AdminCaller, Scope};
+use crate::payments::gateway::Money;
 use crate::problem::{self, Problem};
+use crate::receipts::refund::{AmountRefundInput, refund_amount_receipt};
 use crate::receipts::{self, LineItem, Receipt, RefundInput, RefundLineInput};
 use crate::server::AppState;
 
@@ -34,8 +38,8 @@ pub struct RefundLineRequest {
 pub struct RefundRequest {
     #[serde(default)]
     pub lines: Vec<RefundLineRequest>,
-    /// A refund of an amount without returned goods.
-    pub amount_minor: Option<i64>,
+    /// A refund of an amount without returned goods; excludes `lines`.
+    pub amount: Option<Money>,
     pub reason: Option<String>,
 }
 
@@ -66,11 +70,11 @@ impl StoredRefund {
     }
 }
 
-/// Refunds lines of a purchase.
+/// Refunds lines of a purchase, or an amount of it.
 #[utoipa::path(post, path = "/admin/v1/purchases/{purchaseId}/refunds", tag = "admin",
     params(("purchaseId" = String, Path, description = "The purchaseId returned to JWO"),
         ("Idempotency-Key" = String, Header, description = "Unique key per refund, reused on retries")),
-    request_body(content = String, description = "`{\"lines\": [{\"line_number\": 1, \"quantity\": \"1\"}], \"reason\": \"…\"}`", content_type = "application/json"),
+    request_body(content = String, description = "`{\"lines\": [{\"line_number\": 1, \"quantity\": \"1\"}], \"reason\": \"…\"}` or `{\"amount\": {\"amount_minor\": 250, \"currency\": \"GBP\"}, \"reason\": \"…\"}`", content_type = "application/json"),
     responses(
         (status = 201, description = "The refund is accepted and runs in the background"),
         (status = 400, description = "Invalid body or missing Idempotency-Key", content_type = "application/problem+json"),
@@ -119,30 +123,8 @@ pub async fn create_refund(
             ),
         ));
     }
-    if request.lines.is_empty() {
-        // TODO: refunds of an amount without returned lines are not implemented yet.
-        let detail = if request.amount_minor.is_some() {
-            "amount_minor refunds are not supported yet; send lines"
-        } else {
-            "lines must name at least one line"
-        };
-        return Err(Problem::invalid(detail).with("field", "lines"));
-    }
-
     let latest = latest_receipt(pool, &purchase_id).await?;
-    let stored = StoredRefund {
-        lines: line_amounts(&latest, &request.lines)?,
-        reason: request.reason.clone(),
-    };
-    let preview = receipts::refund_receipt(
-        &latest,
-        &stored.input(latest.receipt_number.clone(), latest.receipt_date_time),
-    )
-    .map_err(|error| Problem::new(problem::REFUND_EXCEEDS_CAPTURED, error.to_string()))?;
-    let amount = preview
-        .tenders
-        .last()
-        .map_or(0, |tender| tender.amount.amount_minor);
+    let (stored, amount) = plan_refund(&latest, &request)?;
 
     let refund_id = uuid::Uuid::now_v7().to_string();
     let now_ms = state.clock.now_ms();
@@ -164,6 +146,88 @@ pub async fn create_refund(
     }
     tracing::info!(%purchase_id, %refund_id, amount_minor = amount, admin_key = %caller.key_id, "refund accepted");
     Ok(answer(&refund_id, amount, &latest.currency, "pending"))
+}
+
+/// Checks the request against the latest receipt version; returns the refund to store and the
+/// amount the PSP gives back.
+fn plan_refund(latest: &Receipt, request: &RefundRequest) -> Result<(StoredRefund, i64), Problem> {
+    let exceeds = |error: receipts::RefundError| {
+        Problem::new(problem::REFUND_EXCEEDS_CAPTURED, error.to_string())
+    };
+    let preview = match (&request.amount, request.lines.is_empty()) {
+        (Some(_), false) => {
+            return Err(
+                Problem::invalid("send either lines or amount, not both").with("field", "amount")
+            );
+        }
+        (None, true) => {
+            return Err(Problem::invalid(
+                "lines must name at least one line, or amount must be set",
+            )
+            .with("field", "lines"));
+        }
+        (None, false) => {
+            let stored = StoredRefund {
+                lines: line_amounts(latest, &request.lines)?,
+                reason: request.reason.clone(),
+            };
+            let input = stored.input(latest.receipt_number.clone(), latest.receipt_date_time);
+            receipts::refund_receipt(latest, &input).map_err(exceeds)?
+        }
+        (Some(amount), true) => {
+            check_amount(latest, amount)?;
+            let input = AmountRefundInput {
+                receipt_number: latest.receipt_number.clone(),
+                refund_date_time: latest.receipt_date_time,
+                amount_minor: amount.amount_minor,
+                reason: request.reason.clone(),
+            };
+            refund_amount_receipt(latest, &input).map_err(exceeds)?
+        }
+    };
+
+    let stored = StoredRefund {
+        lines: added_returns(latest, &preview),
+        reason: request.reason.clone(),
+    };
+    let amount = preview
+        .tenders
+        .last()
+        .map_or(0, |tender| tender.amount.amount_minor);
+    Ok((stored, amount))
+}
+
+fn check_amount(latest: &Receipt, amount: &Money) -> Result<(), Problem> {
+    if amount.currency != latest.currency {
+        return Err(Problem::invalid(format!(
+            "amount.currency: {:?} is not the purchase's currency {}",
+            amount.currency, latest.currency
+        ))
+        .with("field", "amount.currency"));
+    }
+    if amount.amount_minor <= 0 {
+        return Err(Problem::invalid(format!(
+            "amount.amount_minor: {} must be a positive number of minor units",
+            amount.amount_minor
+        ))
+        .with("field", "amount.amount_minor"));
+    }
+    Ok(())
+}
+
+/// `(original lineNumber, quantity, amount)` of the return lines `preview` adds to `latest`.
+fn added_returns(latest: &Receipt, preview: &Receipt) -> Vec<(u32, String, i64)> {
+    preview.line_items[latest.line_items.len().min(preview.line_items.len())..]
+        .iter()
+        .filter_map(|item| match item {
+            LineItem::Return(line) => Some((
+                line.original_line_number,
+                line.item.quantity.clone(),
+                line.item.extended_amount.amount_minor,
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 fn answer(refund_id: &str, amount: i64, currency: &str, state: &str) -> (StatusCode, Json<Value>) {

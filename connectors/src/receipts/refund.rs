@@ -6,6 +6,9 @@
 //! difference. Recomputing the row, rather than rounding the tax of each refund on its own,
 //! means that refunding a line in several parts gives back exactly the tax it carried, and a
 //! full refund leaves every row at zero.
+//!
+//! An amount refund (money given back without goods) is turned into return lines first, by
+//! [`allocate_amount`], and then follows the same path.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +18,10 @@ use time::OffsetDateTime;
 
 use super::document::{ItemLine, LineItem, Money, Receipt, ReturnLine, TaxRow, Tender, TenderKind};
 use super::validate::{ReceiptError, add, validate};
+
+mod allocate;
+
+pub use allocate::allocate_amount;
 
 /// A refund request: the lines given back and the receipt number of the new version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,8 +78,45 @@ pub enum RefundError {
     ExceedsCaptured { requested: i64, refundable: i64 },
     #[error("tax rate {0} bp of a refunded line has no tax row on the receipt")]
     MissingTaxRow(u32),
+    #[error("refund amount {0} must be positive")]
+    NonPositiveRefund(i64),
     #[error("the new version breaks a receipt invariant: {0}")]
     Receipt(#[from] ReceiptError),
+}
+
+/// An amount given back without goods, spread over the sale lines by [`allocate_amount`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmountRefundInput {
+    /// Number of the new version, from [`super::format_receipt_number`].
+    pub receipt_number: String,
+    pub refund_date_time: OffsetDateTime,
+    /// Money given back to the card, in minor units of the receipt's currency.
+    pub amount_minor: i64,
+    /// Shown on each return line.
+    pub reason: Option<String>,
+}
+
+/// Produces the next version of `previous` with `input.amount_minor` refunded, as return lines
+/// made by [`allocate_amount`].
+pub fn refund_amount_receipt(
+    previous: &Receipt,
+    input: &AmountRefundInput,
+) -> Result<Receipt, RefundError> {
+    if input.amount_minor <= 0 {
+        return Err(RefundError::NonPositiveRefund(input.amount_minor));
+    }
+    if let Some(outstanding) = previous.outstanding.as_ref().filter(|m| m.amount_minor > 0) {
+        return Err(RefundError::OutstandingBalance(outstanding.amount_minor));
+    }
+    check_captured(previous, input.amount_minor)?;
+    let lines = allocate_amount(previous, input.amount_minor)?;
+    let as_lines = RefundInput {
+        receipt_number: input.receipt_number.clone(),
+        refund_date_time: input.refund_date_time,
+        lines,
+        reason: input.reason.clone(),
+    };
+    refund_receipt(previous, &as_lines)
 }
 
 /// Produces the next version of `previous` with `input`'s lines returned.

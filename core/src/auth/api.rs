@@ -269,6 +269,12 @@ impl Walkout {
     /// Signs the shopper out: `GlobalSignOut` (when enabled), revocation of the refresh token
     /// (queued when offline), deletion of the tokens and of the shopper's local data.
     pub fn sign_out(&self) -> Result<SignOutOutcome, WalkoutError> {
+        // Revoke the entry credential first, while the session can still authorize the DELETE.
+        // It is removed locally even when the backend cannot be reached, and a failure never
+        // blocks the sign-out.
+        if let Err(error) = self.revoke_entry_credential() {
+            tracing::warn!(%error, "entry credential revocation failed during sign-out");
+        }
         self.run(super::signout_flow::sign_out(self))
     }
 
