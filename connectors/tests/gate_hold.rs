@@ -110,7 +110,8 @@ async fn declined_hold_is_denied() {
 
 #[tokio::test]
 async fn slow_hold_is_denied_and_released() {
-    let gate = Gate::start(|config| config.payments.hold_timeout_ms = 1).await;
+    // A zero budget expires at the first check, before any HTTP round trip to the PSP can end.
+    let gate = Gate::start(|config| config.payments.hold_timeout_ms = 0).await;
     let shopper = enroll(&gate, "shopper-slow-psp").await;
     register_card_number(&gate, "shopper-slow-psp", "4242424242424242").await;
     gate.settle_mid_step(PERIOD);
