@@ -4,7 +4,8 @@
 //!
 //! The key is claimed (a row with status 0) before the operation runs, so a concurrent repeat
 //! gets a 409 instead of running the operation a second time. A failed operation (a problem
-//! response with status 500 or more) releases the claim so the client can retry.
+//! response with status 500 or more) releases the claim so the client can retry. A stored
+//! client-error problem is replayed as the same `application/problem+json` document.
 
 use std::future::Future;
 
@@ -138,7 +139,25 @@ async fn claim(
         .and_then(|s| StatusCode::from_u16(s).ok())
         .unwrap_or(StatusCode::OK);
     let body = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+    if let Some(problem) = stored_problem(&body) {
+        return Err(problem);
+    }
     Ok(Some((status, Json(body))))
+}
+
+/// Rebuilds a stored problem document, so a repeat gets it with its problem media type.
+fn stored_problem(body: &serde_json::Value) -> Option<Problem> {
+    let object = body.as_object()?;
+    let slug = object.get("type")?.as_str()?.strip_prefix("/problems/")?;
+    let kind = problem::kind_by_slug(slug)?;
+    let detail = object.get("detail").and_then(|d| d.as_str()).unwrap_or("");
+    let mut problem = Problem::new(*kind, detail);
+    for (key, value) in object {
+        if !matches!(key.as_str(), "type" | "title" | "status" | "detail") {
+            problem = problem.with(key, value.clone());
+        }
+    }
+    Some(problem)
 }
 
 async fn release(db: &Database, scope: &str, key: &str) {
@@ -155,12 +174,15 @@ async fn release(db: &Database, scope: &str, key: &str) {
 
 /// Stores a client-error problem so a repeat gets the same answer.
 async fn store_problem(db: &Database, scope: &str, key: &str, problem: &Problem) {
-    let body = serde_json::json!({
-        "type": format!("/problems/{}", problem.kind.slug),
-        "title": problem.kind.title,
-        "status": problem.kind.status,
-        "detail": problem.detail,
-    });
+    let mut body = problem.extra.clone();
+    body.insert(
+        "type".to_owned(),
+        format!("/problems/{}", problem.kind.slug).into(),
+    );
+    body.insert("title".to_owned(), problem.kind.title.into());
+    body.insert("status".to_owned(), problem.kind.status.into());
+    body.insert("detail".to_owned(), problem.detail.clone().into());
+    let body = serde_json::Value::Object(body);
     let result = sqlx::query(
         "UPDATE idempotency_keys SET status = $1, response_body = $2 WHERE scope = $3 AND key = $4",
     )

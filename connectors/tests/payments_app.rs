@@ -170,6 +170,40 @@ async fn unknown_token_is_rejected() {
 }
 
 #[tokio::test]
+async fn replayed_rejection_is_the_same_problem_document() {
+    let service = Service::start(|_| {}).await;
+    let body = json!({ "payment_method": "pm_does_not_exist" });
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let response = service
+            .http
+            .post(service.url("/app/v1/payment-methods"))
+            .bearer_auth(service.token("alice"))
+            .header("Idempotency-Key", "replayed-rejection")
+            .json(&body)
+            .send()
+            .await
+            .expect("app route answers");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let document: Value = response.json().await.expect("problem JSON");
+        answers.push((status, content_type, document));
+    }
+    assert_eq!(answers[0].0, 400);
+    assert_eq!(answers[1].0, 400, "the replay keeps the status");
+    assert_eq!(answers[1].1, "application/problem+json");
+    assert_eq!(
+        answers[1].2, answers[0].2,
+        "the replay is the same document"
+    );
+}
+
+#[tokio::test]
 async fn balance_is_paid_with_new_default_card() {
     let service = Service::start(|_| {}).await;
     service.add_card("alice", "4000009900000038").await;

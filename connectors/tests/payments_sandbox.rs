@@ -294,6 +294,56 @@ async fn reconciler_reauthorizes_hold_near_expiry() {
 }
 
 #[tokio::test]
+async fn scheduled_reconciler_reauthorizes_without_a_call() {
+    let service = Service::start(|config| config.payments.reconcile_interval_secs = 1).await;
+    let sub = format!("sub-{}", uuid::Uuid::new_v4());
+    service.add_card(&sub, VISA).await;
+    let shopper = service.shopper_id(&sub).await;
+    let trip_id = new_trip_id();
+    let outcome = place_hold(&service.state, &trip_id, &shopper, STORE)
+        .await
+        .expect("hold call");
+    let HoldOutcome::Placed {
+        authorization_id, ..
+    } = outcome
+    else {
+        panic!("hold not placed: {outcome:?}");
+    };
+    assert!(
+        service
+            .state
+            .clock
+            .advance_ms(6 * 24 * 3_600_000 + 12 * 3_600_000)
+    );
+
+    let task = reconcile::spawn(service.state.clone()).expect("the reconciler is on");
+    let mut replacement = None;
+    for _ in 0..100 {
+        let row = trip::load(&service.state.db, &trip_id)
+            .await
+            .expect("load")
+            .expect("row");
+        if row.authorization_id.as_deref() != Some(authorization_id.as_str()) {
+            replacement = row.authorization_id;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    task.abort();
+    let replacement = replacement.expect("the scheduled run re-authorized the hold within 10 s");
+    assert_eq!(
+        intent(&service, &replacement).await["status"],
+        "requires_capture"
+    );
+}
+
+#[tokio::test]
+async fn reconciler_interval_zero_turns_it_off() {
+    let service = Service::start(|config| config.payments.reconcile_interval_secs = 0).await;
+    assert!(reconcile::spawn(service.state.clone()).is_none());
+}
+
+#[tokio::test]
 async fn same_key_same_params_replays() {
     let service = Service::start(|_| {}).await;
     let (_, method) = service.tokenize(VISA, "913").await;

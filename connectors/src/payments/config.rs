@@ -61,6 +61,8 @@ pub struct PaymentsConfig {
     pub retry_backoff_ms: u64,
     /// The reconciler acts on holds that lapse within this many hours.
     pub reconcile_within_hours: u64,
+    /// Seconds between two runs of the reconciler in the background; 0 turns it off.
+    pub reconcile_interval_secs: u64,
     /// How long a sandbox hold lasts before it is canceled automatically, in hours (Stripe: 7 days).
     pub sandbox_hold_hours: u64,
 }
@@ -91,6 +93,7 @@ impl Default for PaymentsConfig {
             max_retries: 2,
             retry_backoff_ms: 100,
             reconcile_within_hours: 24,
+            reconcile_interval_secs: 900,
             sandbox_hold_hours: 7 * 24,
         }
     }

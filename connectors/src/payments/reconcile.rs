@@ -1,6 +1,11 @@
 //! The reconciler: finds holds that would otherwise be stranded and acts on them.
 //!
-//! Policy, applied by [`reconcile`] (run it periodically, for example every hour):
+//! [`spawn`] runs [`reconcile`] in the background every `payments.reconcile_interval_secs`.
+//! Several instances on one database may run it at once: every PSP call carries an idempotency
+//! key derived from the trip and the round, so two runs that meet on one trip get the same hold
+//! from the PSP and write the same row.
+//!
+//! Policy, applied by [`reconcile`]:
 //! - A hold that lapses within `payments.reconcile_within_hours`: when the trip's total is
 //!   already recorded (a settlement stopped on a retryable failure), the settlement is run again,
 //!   which captures. Otherwise the hold is re-authorized: a new hold for the same amount is
@@ -27,6 +32,27 @@ pub struct ReconcileReport {
     pub reauthorized: u32,
     pub reauthorization_declined: u32,
     pub errors: u32,
+}
+
+/// Starts the periodic reconciler on the current tokio runtime, unless its interval is 0. The
+/// first run happens one interval after the start, so a restart loop does not hammer the PSP.
+pub fn spawn(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let interval_secs = state.config.payments.reconcile_interval_secs;
+    if interval_secs == 0 {
+        tracing::info!("payment reconciler is off (reconcile_interval_secs = 0)");
+        return None;
+    }
+    Some(tokio::spawn(async move {
+        let period = std::time::Duration::from_secs(interval_secs);
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(error) = reconcile(&state).await {
+                tracing::error!(%error, "payment reconciler run failed; the next run retries");
+            }
+        }
+    }))
 }
 
 /// Runs the policy once over every trip that needs it.

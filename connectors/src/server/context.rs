@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -33,7 +33,12 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
         .insert(RequestId(request_id.clone()));
 
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    // The route template, not the raw path: raw paths carry ids such as the sandbox PSP's
+    // `pm_…` tokens, which must not reach the log. Unrouted requests log the raw path.
+    let path = request.extensions().get::<MatchedPath>().map_or_else(
+        || request.uri().path().to_owned(),
+        |m| m.as_str().to_owned(),
+    );
     let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
     let started = Instant::now();
 

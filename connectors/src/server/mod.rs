@@ -113,9 +113,11 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
 }
 
 /// Starts the background workers of the service on the current runtime: the ordering job
-/// worker (capture, receipt, POS export and retailer webhook after each purchase).
+/// worker (capture, receipt, POS export and retailer webhook after each purchase) and the
+/// payment reconciler (holds close to expiry, abandoned hold attempts).
 pub fn spawn_background_workers(state: &AppState) {
     crate::ordering::worker::spawn(state.clone());
+    crate::payments::reconcile::spawn(state.clone());
 }
 
 async fn shutdown_signal() {
