@@ -67,6 +67,10 @@ pub struct AppAuthConfig {
     pub client_ids: Vec<String>,
     /// Tolerance for `exp`, `nbf` and `iat`, in seconds.
     pub leeway_secs: Option<u64>,
+    /// The user pool's Cognito Identity Provider API endpoint, e.g.
+    /// `https://cognito-idp.eu-west-2.amazonaws.com/`. When set, sensitive app routes check
+    /// each token online with `GetUser`, so a signed-out session is refused there at once.
+    pub user_pool_endpoint: Option<String>,
 }
 
 /// Authentication of the JWO caller (Amazon's gateway, or a self-hosted stand-in).

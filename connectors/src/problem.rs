@@ -63,6 +63,10 @@ problem_kinds! {
         "The service failed to handle the request. The failure is logged with the request id of this response; retry later and report the request id if it persists.");
     AUTH_KEYS_UNAVAILABLE = ("auth-keys-unavailable", 503, "Signing keys unavailable",
         "The service has not fetched the user pool's signing keys (JWKS) yet, so it cannot check access tokens. Retry later; if it persists, the service logs say why the fetch fails.");
+    TOKEN_REVOKED = ("token-revoked", 401, "Session signed out",
+        "The access token belongs to a session that was signed out, or the user pool no longer accepts it. Sign in again to get new tokens.");
+    AUTH_CHECK_UNAVAILABLE = ("auth-check-unavailable", 503, "Session check unavailable",
+        "This route checks the access token with the user pool before it acts, and the user pool could not be reached. Retry in a moment; nothing was changed.");
     INVALID_CATALOG_FILE = ("invalid-catalog-file", 400, "Invalid catalog file",
         "The catalog upload cannot be read as a whole: a required column is missing, or the body is not CSV or JSON in the catalog template's form. The detail names the problem; no row was imported. Rows with bad values do not cause this problem: they are reported one by one in a 200 answer.");
     MALFORMED_CODE = ("malformed-code", 403, "Entry denied: malformed code",

@@ -1,5 +1,5 @@
-//! Sign-out revokes the device's entry credential: on the backend when it answers, and always
-//! in the local store and the secret store.
+//! Sign-out revokes the device's entry credential (on the backend when it responds, and always
+//! in the local store and the secret store), then ends the backend session.
 
 mod wallet_support;
 
@@ -29,7 +29,11 @@ fn sign_out_revokes_entry_credential() {
         .collect();
     assert_eq!(
         deletes,
-        vec![format!("/app/v1/entry-credentials/{}", info.credential_id)]
+        vec![
+            format!("/app/v1/entry-credentials/{}", info.credential_id),
+            "/app/v1/session".to_owned(),
+        ],
+        "the credential is revoked first, then the backend session ends"
     );
     assert!(app.core.entry_credential().expect("read").is_none());
     let stored = app.secrets.get("acme.entry-credential").expect("read");

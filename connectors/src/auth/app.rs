@@ -54,6 +54,8 @@ pub struct Shopper {
     pub jti: Option<String>,
     /// Id shared by every token of one sign-in, for deny lists that survive token refresh.
     pub origin_jti: Option<String>,
+    /// `iat`, Unix seconds; `None` when the token has no issue time.
+    pub issued_at: Option<i64>,
 }
 
 /// Reason a token was rejected. `Display` is the detail sent to the client.
@@ -253,7 +255,8 @@ impl JwtVerifier {
         {
             return Err(TokenError::NotYetValid);
         }
-        if let Some(iat) = optional_numeric_date(claims.iat.as_ref())?
+        let issued_at = optional_numeric_date(claims.iat.as_ref())?;
+        if let Some(iat) = issued_at
             && iat > now.saturating_add(self.leeway_secs)
         {
             return Err(TokenError::IssuedInFuture);
@@ -279,6 +282,7 @@ impl JwtVerifier {
             exp,
             jti: claims.jti,
             origin_jti: claims.origin_jti,
+            issued_at,
         })
     }
 }
@@ -363,7 +367,10 @@ impl FromRequestParts<AppState> for Shopper {
         };
 
         match verifier.verify(token, state.clock.now_secs()).await {
-            Ok(shopper) => Ok(shopper),
+            Ok(shopper) => {
+                super::session::check_not_revoked(state, &shopper).await?;
+                Ok(shopper)
+            }
             Err(VerifyError::Rejected(reason)) => {
                 tracing::info!(reason = reason.reason(), "access token rejected");
                 Err(VerifyError::Rejected(reason).into())

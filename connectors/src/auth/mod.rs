@@ -13,6 +13,7 @@ use crate::db::Database;
 pub mod admin;
 pub mod app;
 pub mod jwo;
+pub mod session;
 
 /// Everything the authentication layers need at request time.
 #[derive(Debug, Clone)]

@@ -82,6 +82,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(context::not_found)
         .method_not_allowed_fallback(context::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::session::online_check,
+        ))
         .layer(axum::middleware::from_fn(context::request_context))
         .with_state(state)
 }

@@ -28,6 +28,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::problem_page))
+        .routes(routes!(crate::auth::session::end_session))
         .merge(crate::gate::routes(state))
         .merge(crate::payments::routes(state))
         .merge(crate::ordering::routes(state))

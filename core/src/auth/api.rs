@@ -275,7 +275,22 @@ impl Walkout {
         if let Err(error) = self.revoke_entry_credential() {
             tracing::warn!(%error, "entry credential revocation failed during sign-out");
         }
+        self.end_backend_session();
         self.run(super::signout_flow::sign_out(self))
+    }
+
+    /// Tells the backend that the shopper signed out, so it rejects the access tokens issued
+    /// before now. A failure is logged and never blocks the sign-out.
+    fn end_backend_session(&self) {
+        let request = crate::http::HttpRequest::new(crate::http::Method::DELETE, "/app/v1/session")
+            .authenticated();
+        match self.run(async { Ok(self.http().send(&request).await) }) {
+            Ok(Ok(_)) => tracing::info!("backend session ended"),
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "cannot end the backend session; its tokens lapse at expiry")
+            }
+            Err(error) => tracing::info!(%error, "no backend session to end"),
+        }
     }
 
     /// Tries the queued refresh-token revocations again; returns how many are still queued.

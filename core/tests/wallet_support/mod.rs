@@ -265,6 +265,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/app/v1/balance/pay", post(pay_balance))
         .route("/app/v1/entry-credentials", post(enroll))
         .route("/app/v1/entry-credentials/{id}", delete(revoke))
+        .route("/app/v1/session", delete(end_session))
         .with_state(shared)
 }
 
@@ -640,6 +641,19 @@ async fn enroll(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
         "server_time": rfc3339(now),
     });
     dated(&shared, StatusCode::CREATED, body)
+}
+
+async fn end_session(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if !record_app(
+        &shared,
+        "DELETE",
+        "/app/v1/session".to_owned(),
+        &headers,
+        b"",
+    ) {
+        return unauthorized(&shared);
+    }
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn revoke(
