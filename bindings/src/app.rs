@@ -16,6 +16,7 @@ use crate::secrets::{ForeignSecretStore, SecretStore};
 use crate::types::auth::{
     CodeDelivery, CurrentUser, SignInResponse, SignInStep, SignOutOutcome, SignUpOutcome,
 };
+use crate::types::auth_options::AuthOptions;
 use crate::types::config::AppConfig;
 use crate::types::health::HealthReport;
 
@@ -46,6 +47,18 @@ impl WalkoutApp {
     /// that cannot be reached is an `Offline` error.
     pub fn backend_health(&self) -> FfiResult<HealthReport> {
         Ok(self.core.backend_health()?.into())
+    }
+
+    /// Replaces the sign-in options. They apply from the next sign-in or token refresh; a
+    /// `refresh_leeway_seconds` above 3600 is an `InvalidInput` error.
+    pub fn set_auth_options(&self, options: AuthOptions) -> FfiResult<()> {
+        self.core.set_auth_options(options.into_core()?);
+        Ok(())
+    }
+
+    /// Returns the sign-in options in force.
+    pub fn auth_options(&self) -> FfiResult<AuthOptions> {
+        Ok(self.core.auth_options().into())
     }
 
     /// Registers an observer of session changes (sign-in, refresh, sign-out, session ended).
@@ -116,7 +129,8 @@ impl WalkoutApp {
         Ok(self.core.sign_out()?.into())
     }
 
-    /// Deletes the shopper's account, then their session and local data.
+    /// Deletes the shopper's Cognito account, then their session and local data. The backend
+    /// keeps its data, so an app's "delete account" button calls `close_account` instead.
     pub fn delete_account(&self) -> FfiResult<()> {
         Ok(self.core.delete_account()?)
     }

@@ -9,10 +9,14 @@
 //! call back into any export.
 
 mod app;
+mod app_account;
 mod app_entry;
+mod app_offers;
 mod app_receipts;
+mod app_trips;
 mod app_wallet;
 mod error;
+mod hosted;
 mod logging;
 mod observer;
 mod secrets;
@@ -20,6 +24,7 @@ mod types;
 
 pub use app::WalkoutApp;
 pub use error::{FfiResult, WalkoutFfiError};
+pub use hosted::BrowserStep;
 pub use logging::{LogLevel, LogSink};
 pub use observer::SessionObserver;
 pub use secrets::{SecretLookup, SecretStore};

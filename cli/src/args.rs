@@ -66,6 +66,44 @@ pub enum Command {
     Enroll,
     /// Show the current entry code, renewing the credential first when it can.
     Code(CodeArgs),
+    /// List offers and activate one for the next purchase.
+    #[command(subcommand)]
+    Offers(OffersCommand),
+    /// Show the consent to targeted offers, or turn it on or off.
+    Consent {
+        #[arg(value_enum)]
+        choice: Option<ConsentChoice>,
+    },
+    /// Show or change the shopper's profile.
+    #[command(subcommand)]
+    Profile(crate::account_profile::ProfileCommand),
+    /// List, register and remove devices and their push tokens.
+    #[command(subcommand)]
+    Devices(crate::account_profile::DevicesCommand),
+    /// Delete the shopper's account with `account delete --yes`.
+    #[command(name = "account", subcommand)]
+    AccountData(crate::account_profile::AccountDataCommand),
+}
+
+/// The offer commands.
+#[derive(Debug, Subcommand)]
+pub enum OffersCommand {
+    /// List the general offers and the offers picked for this shopper.
+    List {
+        /// Read the last fetched list instead, without a network call.
+        #[arg(long)]
+        cached: bool,
+    },
+    /// Activate an offer; it applies once, at the next purchase.
+    Activate { id: String },
+}
+
+/// What `consent` does: `show` (the default), `on` to opt in, `off` to opt out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConsentChoice {
+    Show,
+    On,
+    Off,
 }
 
 /// The saved card commands.
@@ -161,7 +199,27 @@ pub enum AccountCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct SignInArgs {
+    /// Email address; not used with --federated.
+    #[arg(required_unless_present = "federated", default_value = "")]
     pub email: String,
+    /// Sign in through the provider's page in a browser ([openid] in the configuration), with
+    /// the redirect caught on a 127.0.0.1 port.
+    #[arg(long, conflicts_with_all = ["password_stdin", "user_password_auth"])]
+    pub federated: bool,
+    /// Go straight to this identity provider (Cognito's identity_provider, such as Google).
+    #[arg(long, value_name = "NAME", requires = "federated")]
+    pub provider: Option<String>,
+    /// Print the sign-in URL without trying to open a browser.
+    #[arg(long, requires = "federated")]
+    pub print_url_only: bool,
+    /// Seconds to wait for the browser to return to the CLI.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 300,
+        requires = "federated"
+    )]
+    pub timeout_seconds: u64,
     /// Read the password (and any new password) from standard input, one per line.
     #[arg(long)]
     pub password_stdin: bool,

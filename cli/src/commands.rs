@@ -94,6 +94,9 @@ pub fn account(
             password_stdin,
         } => account::sign_up(args, config, email, *password_stdin),
         AccountCommand::Confirm { email, code } => account::confirm(args, config, email, code),
+        AccountCommand::SignIn(sign_in) if sign_in.federated => {
+            crate::federated::sign_in(args, config, sign_in)
+        }
         AccountCommand::SignIn(sign_in) => account::sign_in(args, config, sign_in),
         AccountCommand::SignOut => account::sign_out(args, config),
         AccountCommand::Whoami => account::whoami(args, config),

@@ -5,11 +5,14 @@
 //! errors, 1 for failures while running.
 
 mod account;
+mod account_profile;
 mod args;
 mod commands;
 mod entry_code;
 mod failure;
+mod federated;
 mod load;
+mod offers;
 mod receipts;
 mod secret_choice;
 mod wallet;
@@ -58,6 +61,11 @@ fn run(args: &Args) -> Result<(serde_json::Value, String), Failure> {
         Command::Balance { action } => wallet::balance(args, config, action.as_ref()),
         Command::Enroll => entry_code::enroll(args, config),
         Command::Code(code_args) => entry_code::code(args, config, code_args),
+        Command::Offers(command) => offers::offers(args, config, command),
+        Command::Consent { choice } => offers::consent(args, config, *choice),
+        Command::Profile(command) => account_profile::profile(args, config, command),
+        Command::Devices(command) => account_profile::devices(args, config, command),
+        Command::AccountData(command) => account_profile::account_data(args, config, command),
     }
 }
 

@@ -1,204 +1,307 @@
-//! Load driver for the JWO connectors: VerifyIdentityKeys and CreatePurchases over loopback HTTP
-//! against the service with its embedded defaults (SQLite, the sandbox PSP inside the same
-//! process). The driver runs in the
-//! same process as the service, so both share the machine's cores, as a driver on the same host
-//! would.
+//! Load benchmark of the JWO connectors over loopback HTTP: VerifyIdentityKeys (the gate) and
+//! CreatePurchases (ordering). The target is the release `walkout-connectors serve` binary in
+//! its own process, with its embedded defaults (SQLite, the sandbox PSP on the same listener)
+//! and a temporary data folder. The driver runs in this process on its own runtime.
 //!
-//! Three closed-loop scenarios, each bounded by a request count:
-//! - first scans: each admits a shopper and places the trip's hold through the sandbox PSP;
-//! - companion scans of the same codes: admitted onto the open trip, no hold;
-//! - denied scans with a tampered tag: parsing, credential lookup and the constant-time check;
-//! - CreatePurchases with a 20-line cart of real catalog items for each admitted trip, measured
-//!   to the 201 (capture, receipt and POS export run after it, in the background job).
+//! Scenarios, each bounded by a request count and a time limit:
+//! - first scans, closed loop: each admits a shopper, opens a trip and places its hold through
+//!   the sandbox PSP;
+//! - companion scans of the admitted codes (no hold) and denied scans with a tampered tag,
+//!   each open loop at fixed rates and closed loop at maximum throughput;
+//! - CreatePurchases with a 20-line real cart for each trip, closed loop, timed to the 201
+//!   (capture, receipt and POS export follow in the background job);
+//! - ceilings: an empty axum handler in its own process (the HTTP stack alone) and raw SQLite
+//!   writes of a purchase's rows (the ordering store alone);
+//! - the service's peak resident memory after the gate scenarios.
 //!
-//! Run with `cargo bench -p walkout-connectors --bench jwo_load`. `GATE_LOAD_SHOPPERS` (default
-//! 200) and `GATE_LOAD_CONCURRENCY` (default 16) change the size.
+//! Two settings differ from production defaults. Entry codes rotate hourly, so a run never
+//! crosses a rotation. The velocity and group-entry limits are lifted, so repeated scans are
+//! measured instead of denied.
+//!
+//! Run with `cargo bench -p walkout-connectors --bench jwo_load` (or `cargo xtask bench`).
+//! `WALKOUT_BENCH_QUICK=1` shortens every scenario; `WALKOUT_BENCH_OUT` names a file that
+//! receives one JSON line per figure.
 
-#[path = "../tests/auth_support/mod.rs"]
-#[allow(unused_imports)]
-mod auth_support;
-#[path = "../tests/gate_support/mod.rs"]
-#[allow(unused_imports)]
-mod gate_support;
+mod load;
 
-use std::sync::Arc;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use gate_support::{Gate, base64, ready_shopper, scan_body};
+use serde_json::{Value, json};
+use walkout_connectors::catalog::uci::DEMO_STORE_ID;
 
-/// The demo store, whose catalog the driver imports from the real data.
-const STORE: &str = walkout_connectors::catalog::uci::DEMO_STORE_ID;
-use hdrhistogram::Histogram;
-use tokio::sync::Mutex;
+use load::driver::{self, Outcome, Target};
+use load::identity::{self, CLIENT_ID, ISSUER};
+use load::service::{self, ChildProcess};
+use load::shoppers::{self, Shopper};
+use load::{emit, env_number, ordering};
 
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+const DATA_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../data/online-retail-head30000.csv.gz"
+);
+const IDENTITY_KEYS: &str = "/v1/identity/identity-keys";
+const PURCHASES: &str = "/v1/order/purchases";
+/// Offered rates of the open-loop gate scenarios, in requests per second.
+const GATE_RATES: [f64; 3] = [1_000.0, 2_000.0, 5_000.0];
+/// Requests in flight at most in an open loop.
+const MAX_IN_FLIGHT: usize = 512;
+
+struct Settings {
+    shoppers: usize,
+    concurrency: usize,
+    open_loop_secs: f64,
+    closed_loop_requests: usize,
+    time_limit: Duration,
 }
 
-struct Report {
-    name: &'static str,
-    requests: usize,
-    elapsed: Duration,
-    histogram: Histogram<u64>,
-    statuses: std::collections::BTreeMap<u16, usize>,
+impl Settings {
+    fn from_env() -> Settings {
+        let quick = std::env::var_os("WALKOUT_BENCH_QUICK").is_some_and(|v| v != "0");
+        Settings {
+            shoppers: env_number("WALKOUT_BENCH_SHOPPERS", if quick { 100 } else { 400 }),
+            concurrency: env_number("WALKOUT_BENCH_CONCURRENCY", 16),
+            open_loop_secs: if quick { 1.0 } else { 3.0 },
+            closed_loop_requests: if quick { 2_000 } else { 10_000 },
+            time_limit: Duration::from_secs(if quick { 10 } else { 30 }),
+        }
+    }
 }
 
-impl Report {
-    fn print(&self) {
-        let rate = self.requests as f64 / self.elapsed.as_secs_f64();
-        let quantile = |q: f64| self.histogram.value_at_quantile(q) as f64 / 1000.0;
+fn main() {
+    if std::env::var_os(service::EMPTY_HANDLER_ROLE).is_some() {
+        service::serve_empty_handler();
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|error| panic!("cannot build the runtime: {error}"));
+    runtime.block_on(run(Settings::from_env()));
+}
+
+fn report(id: &str, outcome: &Outcome) {
+    outcome.print();
+    let mut record = outcome.to_json();
+    record["id"] = json!(id);
+    emit(&record);
+}
+
+async fn run(settings: Settings) {
+    let started = Instant::now();
+    let jwks_url = identity::start_jwks().await;
+    let data_dir = tempfile::tempdir().expect("temporary data folder");
+    let caller_token = service::prepare_data_dir(data_dir.path(), Path::new(DATA_FILE)).await;
+    let env = [
+        ("WALKOUT_AUTH__ISSUER", ISSUER.to_owned()),
+        ("WALKOUT_AUTH__JWKS_URL", jwks_url),
+        ("WALKOUT_AUTH__CLIENT_IDS", format!("[\"{CLIENT_ID}\"]")),
+        ("WALKOUT_GATE__PERIOD_SECS", "3600".to_owned()),
+        ("WALKOUT_GATE__VELOCITY_LIMIT", "1000000".to_owned()),
+        ("WALKOUT_GATE__GROUP_ENTRY_LIMIT", "1000000".to_owned()),
+        ("WALKOUT_GATE__GROUP_WINDOW_SECS", "86400".to_owned()),
+    ];
+    let binary = Path::new(env!("CARGO_BIN_EXE_walkout-connectors"));
+    let service = service::start_service(binary, data_dir.path(), &env).await;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(MAX_IN_FLIGHT)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("HTTP client builds");
+
+    eprintln!(
+        "setting up {} shoppers (enrollment and a sandbox card each)",
+        settings.shoppers
+    );
+    let shoppers = shoppers::ready_shoppers(&client, &service.base_url, settings.shoppers, 1).await;
+    println!(
+        "JWO load: service pid {}, {} shoppers, {} in flight in closed loops, SQLite, sandbox PSP in the service",
+        service.pid(),
+        settings.shoppers,
+        settings.concurrency
+    );
+
+    let gate = Target {
+        client: client.clone(),
+        url: format!("{}{IDENTITY_KEYS}", service.base_url),
+        bearer: Some(caller_token.clone()),
+    };
+    let trips = gate_scenarios(&settings, &gate, &shoppers).await;
+    if let Some(kib) = service.peak_rss_kib() {
         println!(
-            "{:<34} {:>6} req {:>9.0} req/s  p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms  p99.9 {:>6.2} ms  statuses {:?}",
-            self.name,
-            self.requests,
-            rate,
-            quantile(0.50),
-            quantile(0.90),
-            quantile(0.99),
-            quantile(0.999),
-            self.statuses,
+            "service peak RSS after the gate scenarios: {:.1} MiB",
+            kib as f64 / 1024.0
+        );
+        emit(
+            &json!({"id": "gate.peak_rss", "name": "service peak RSS under gate load", "value": kib as f64 / 1024.0, "unit": "MiB"}),
         );
     }
+
+    let orders = Target {
+        client: client.clone(),
+        url: format!("{}{PURCHASES}", service.base_url),
+        bearer: Some(caller_token),
+    };
+    ordering_scenarios(&settings, &orders, &trips).await;
+    drop(service);
+
+    ceiling_scenarios(&settings, &client).await;
+    eprintln!(
+        "load benchmark finished in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }
 
-/// Sends every body to VerifyIdentityKeys with `concurrency` requests in flight.
-async fn drive(
-    gate: &Arc<Gate>,
-    name: &'static str,
-    bodies: Vec<String>,
-    concurrency: usize,
-) -> Report {
-    drive_to(
+/// Runs the gate scenarios; returns (auth event id, visitor id) of each admitted first scan.
+async fn gate_scenarios(
+    settings: &Settings,
+    gate: &Target,
+    shoppers: &[Shopper],
+) -> Vec<(String, String)> {
+    let codes: Vec<String> = shoppers.iter().map(Shopper::current_code).collect();
+    let (first_bodies, event_ids): (Vec<String>, Vec<String>) = codes
+        .iter()
+        .map(|code| shoppers::scan_body(DEMO_STORE_ID, code))
+        .unzip();
+    let first = driver::closed_loop(
         gate,
-        "/v1/identity/identity-keys",
-        name,
-        bodies,
-        concurrency,
+        "gate: first scan (hold placed)",
+        first_bodies,
+        settings.concurrency,
+        settings.time_limit,
+        true,
     )
-    .await
-}
-
-/// Sends every body to `path` with `concurrency` requests in flight and records each latency.
-async fn drive_to(
-    gate: &Arc<Gate>,
-    path: &str,
-    name: &'static str,
-    bodies: Vec<String>,
-    concurrency: usize,
-) -> Report {
-    let requests = bodies.len();
-    let queue = Arc::new(Mutex::new(bodies));
-    let histogram = Arc::new(Mutex::new(
-        Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram"),
-    ));
-    let statuses = Arc::new(Mutex::new(std::collections::BTreeMap::new()));
-    let url = gate.url(path);
-    let token = gate.service.state.credentials.jwo_caller_token.clone();
-    let started = Instant::now();
-
-    let mut workers = Vec::new();
-    for _ in 0..concurrency {
-        let (queue, histogram, statuses) = (queue.clone(), histogram.clone(), statuses.clone());
-        let (client, url, token) = (gate.http().clone(), url.clone(), token.clone());
-        workers.push(tokio::spawn(async move {
-            loop {
-                let Some(body) = queue.lock().await.pop() else {
-                    break;
-                };
-                let sent = Instant::now();
-                let response = client
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .expect("gate answers");
-                let status = response.status().as_u16();
-                let _ = response.bytes().await;
-                let micros = sent.elapsed().as_micros() as u64;
-                histogram
-                    .lock()
-                    .await
-                    .record(micros.max(1))
-                    .expect("record latency");
-                *statuses.lock().await.entry(status).or_insert(0) += 1;
-            }
-        }));
-    }
-    for worker in workers {
-        worker.await.expect("worker");
-    }
-    let elapsed = started.elapsed();
-    let histogram = histogram.lock().await.clone();
-    let statuses = statuses.lock().await.clone();
-    Report {
-        name,
-        requests,
-        elapsed,
-        histogram,
-        statuses,
-    }
-}
-
-#[tokio::main]
-async fn main() {
-    let shoppers = env_number("GATE_LOAD_SHOPPERS", 200);
-    let concurrency = env_number("GATE_LOAD_CONCURRENCY", 16);
-
-    let gate = Arc::new(
-        Gate::start(|config| {
-            config.log_level = "warn".to_owned();
-            config.gate.velocity_limit = 1_000_000;
-        })
-        .await,
-    );
-    eprintln!("preparing {shoppers} shoppers (enrollment and a sandbox card each)");
-    let mut enrolled = Vec::with_capacity(shoppers);
-    for index in 0..shoppers {
-        enrolled.push(ready_shopper(&gate, &format!("load-shopper-{index}")).await);
-    }
-    gate.settle_mid_step(30);
-    let step = gate.current_step(30);
-    let codes: Vec<String> = enrolled
+    .await;
+    report("gate.first.closed", &first);
+    let trips: Vec<(String, String)> = first
+        .bodies
         .iter()
-        .map(|e| base64(e.code(step).as_bytes()))
+        .zip(event_ids)
+        .filter_map(|(body, event_id)| {
+            let answer: Value = serde_json::from_str(body.as_deref()?).ok()?;
+            let visitor = answer["visitorDetails"]["id"].as_str()?.to_owned();
+            Some((event_id, visitor))
+        })
         .collect();
-    let body_for = |key: &String| scan_body(STORE, key).to_string();
 
+    let companion = |count: usize| -> Vec<String> {
+        codes
+            .iter()
+            .cycle()
+            .take(count)
+            .map(|code| shoppers::scan_body(DEMO_STORE_ID, code).0)
+            .collect()
+    };
+    let denied = |count: usize| -> Vec<String> {
+        codes
+            .iter()
+            .cycle()
+            .take(count)
+            .map(|code| shoppers::scan_body(DEMO_STORE_ID, &shoppers::tampered(code)).0)
+            .collect()
+    };
+    for (kind, make) in [
+        ("companion", &companion as &dyn Fn(usize) -> Vec<String>),
+        ("denied", &denied),
+    ] {
+        for rate in GATE_RATES {
+            let count = (rate * settings.open_loop_secs) as usize;
+            let name = format!("gate: {kind} scan at {rate:.0}/s");
+            let outcome = driver::open_loop(
+                gate,
+                &name,
+                make(count),
+                rate,
+                MAX_IN_FLIGHT,
+                settings.time_limit,
+            )
+            .await;
+            report(&format!("gate.{kind}.open.{rate:.0}"), &outcome);
+        }
+        let name = format!("gate: {kind} scan, maximum");
+        let outcome = driver::closed_loop(
+            gate,
+            &name,
+            make(settings.closed_loop_requests),
+            settings.concurrency,
+            settings.time_limit,
+            false,
+        )
+        .await;
+        report(&format!("gate.{kind}.closed"), &outcome);
+    }
+    trips
+}
+
+async fn ordering_scenarios(settings: &Settings, orders: &Target, trips: &[(String, String)]) {
+    let carts = ordering::real_carts(Path::new(DATA_FILE));
+    assert!(!carts.is_empty(), "the data has baskets of 20 lines");
+    let bodies: Vec<String> = trips
+        .iter()
+        .zip(carts.iter().cycle())
+        .map(|((event_id, visitor), cart)| {
+            ordering::purchase_body(DEMO_STORE_ID, event_id, visitor, cart)
+        })
+        .collect();
+    let outcome = driver::closed_loop(
+        orders,
+        "ordering: 20-line cart to 201",
+        bodies.clone(),
+        settings.concurrency,
+        settings.time_limit,
+        false,
+    )
+    .await;
+    report("ordering.closed", &outcome);
+
+    let ceiling_dir = tempfile::tempdir().expect("temporary data folder");
+    let ceiling = ordering::store_ceiling(ceiling_dir.path(), &bodies, settings.concurrency).await;
+    let rate = ceiling.carts as f64 / ceiling.elapsed.as_secs_f64().max(f64::EPSILON);
+    let quantile = |q: f64| ceiling.histogram.value_at_quantile(q) as f64 / 1000.0;
     println!(
-        "gate load: {shoppers} shoppers, {concurrency} requests in flight, SQLite, sandbox PSP in process"
+        "{:<44} {:>7} {:>7} carts {:>7.0} carts/s  p50 {:>7.2}  p99 {:>7.2} ms",
+        "ordering ceiling: raw SQLite rows per cart",
+        "closed",
+        ceiling.carts,
+        rate,
+        quantile(0.5),
+        quantile(0.99)
     );
-    let first: Vec<String> = codes.iter().map(body_for).collect();
-    drive(&gate, "first scan (hold placed)", first, concurrency)
-        .await
-        .print();
+    emit(&json!({
+        "id": "ordering.ceiling", "name": "ordering ceiling: raw SQLite rows, one transaction per cart",
+        "value": rate, "unit": "carts/s", "completed": ceiling.carts, "concurrency": settings.concurrency,
+        "p50_ms": quantile(0.5), "p90_ms": quantile(0.9), "p99_ms": quantile(0.99), "p999_ms": quantile(0.999),
+    }));
+}
 
-    let companions: Vec<String> = codes
-        .iter()
-        .cycle()
-        .take(codes.len() * 3)
-        .map(body_for)
-        .collect();
-    drive(&gate, "companion scan (no hold)", companions, concurrency)
-        .await
-        .print();
-
-    let tampered: Vec<String> = enrolled
-        .iter()
-        .cycle()
-        .take(shoppers * 25)
-        .map(|e| {
-            let mut text = e.code(step).into_bytes();
-            let last = text.len() - 1;
-            text[last] = if text[last] == b'A' { b'B' } else { b'A' };
-            scan_body(STORE, &base64(&text)).to_string()
-        })
-        .collect();
-    drive(&gate, "denied scan (bad tag)", tampered, concurrency)
-        .await
-        .print();
+async fn ceiling_scenarios(settings: &Settings, client: &reqwest::Client) {
+    let empty: ChildProcess = service::start_empty_handler();
+    let target = Target {
+        client: client.clone(),
+        url: format!("{}{IDENTITY_KEYS}", empty.base_url),
+        bearer: Some("unused".to_owned()),
+    };
+    let body = shoppers::scan_body(DEMO_STORE_ID, "W1AAAA").0;
+    let rate = GATE_RATES[GATE_RATES.len() - 1];
+    let count = (rate * settings.open_loop_secs) as usize;
+    let outcome = driver::open_loop(
+        &target,
+        "gate ceiling: empty handler at 5000/s",
+        vec![body.clone(); count],
+        rate,
+        MAX_IN_FLIGHT,
+        settings.time_limit,
+    )
+    .await;
+    report("gate.ceiling.open.5000", &outcome);
+    let outcome = driver::closed_loop(
+        &target,
+        "gate ceiling: empty handler, maximum",
+        vec![body; settings.closed_loop_requests],
+        settings.concurrency,
+        settings.time_limit,
+        false,
+    )
+    .await;
+    report("gate.ceiling.closed", &outcome);
 }

@@ -45,6 +45,9 @@ pub enum Command {
     /// Import catalog files and convert the UCI demo data.
     #[command(subcommand)]
     Catalog(crate::catalog::command::CatalogCommand),
+    /// Write reports from the service database.
+    #[command(subcommand)]
+    Report(crate::kpi::ReportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,7 +69,7 @@ pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let listen = match &cli.command {
         Command::Serve { listen } => *listen,
-        Command::AdminKey(_) | Command::Catalog(_) => None,
+        Command::AdminKey(_) | Command::Catalog(_) | Command::Report(_) => None,
     };
     let overrides = Overrides {
         listen,
@@ -100,6 +103,7 @@ pub fn main() -> std::process::ExitCode {
                     .map(|()| std::process::ExitCode::SUCCESS)
             }
             Command::Catalog(command) => crate::catalog::command::run(config, command).await,
+            Command::Report(command) => crate::kpi::run_command(config, command).await,
         }
     });
     match result {
@@ -125,7 +129,7 @@ pub async fn open_data(config: &Config) -> anyhow::Result<(credentials::Credenti
         Origin::Created => tracing::info!(path = %path.display(), "generated service secrets"),
         Origin::Existing => tracing::debug!(path = %path.display(), "loaded service secrets"),
     }
-    let db = Database::open(&config.effective_database_url()).await?;
+    let db = Database::open_with(&config.effective_database_url(), &config.database).await?;
     auth::admin::ensure_initial_key(&db, &credentials.admin_api_key).await?;
     Ok((credentials, db))
 }

@@ -22,6 +22,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Database URL; empty means the embedded SQLite file `<data_dir>/walkout.sqlite3`.
     pub database_url: Option<String>,
+    /// Pool size and timeouts of the database.
+    pub database: crate::db::DatabaseSettings,
     /// `system`, or `test` to let `POST /admin/v1/test-clock` move the service's clock.
     pub clock: ClockMode,
     /// `auto` (human-readable on a terminal, JSON otherwise), `json` or `text`.
@@ -37,6 +39,8 @@ pub struct Config {
     pub gate: crate::gate::GateConfig,
     pub payments: crate::payments::PaymentsConfig,
     pub ordering: crate::ordering::OrderingConfig,
+    /// Association rules and targeted offers.
+    pub offers: crate::offers::RecomputeSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +100,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./walkout-data"),
             database_url: None,
+            database: crate::db::DatabaseSettings::default(),
             clock: ClockMode::System,
             log_format: LogFormat::Auto,
             log_level: "info".to_owned(),
@@ -106,6 +111,7 @@ impl Default for Config {
             gate: crate::gate::GateConfig::default(),
             payments: crate::payments::PaymentsConfig::default(),
             ordering: crate::ordering::OrderingConfig::default(),
+            offers: crate::offers::RecomputeSettings::default(),
         }
     }
 }

@@ -22,6 +22,43 @@ pub enum Engine {
     Postgres,
 }
 
+/// Pool and timeout settings, the `[database]` section of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSettings {
+    /// Maximum open connections per service instance; unset means 8 on SQLite (one writer and
+    /// a few WAL readers) and 16 on PostgreSQL.
+    pub max_connections: Option<u32>,
+    /// Milliseconds a request waits for a free pooled connection before it fails.
+    pub acquire_timeout_ms: u64,
+    /// PostgreSQL only: milliseconds after which the server cancels one statement
+    /// (`statement_timeout`, set on each new connection); 0 disables the limit.
+    pub statement_timeout_ms: u64,
+    /// SQLite only: milliseconds a writer waits for the file lock (`busy_timeout`).
+    pub busy_timeout_ms: u64,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            max_connections: None,
+            acquire_timeout_ms: 5_000,
+            statement_timeout_ms: 30_000,
+            busy_timeout_ms: 5_000,
+        }
+    }
+}
+
+impl DatabaseSettings {
+    fn max_connections_for(&self, engine: Engine) -> u32 {
+        let default = match engine {
+            Engine::Sqlite => 8,
+            Engine::Postgres => 16,
+        };
+        self.max_connections.unwrap_or(default).max(1)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Database {
     pub pool: AnyPool,
@@ -55,8 +92,16 @@ pub enum DatabaseError {
 }
 
 impl Database {
-    /// Opens the pool and applies the embedded migrations.
+    /// Opens the pool with the default settings and applies the embedded migrations.
     pub async fn open(url: &str) -> Result<Database, DatabaseError> {
+        Database::open_with(url, &DatabaseSettings::default()).await
+    }
+
+    /// Opens the pool with `settings` and applies the embedded migrations.
+    pub async fn open_with(
+        url: &str,
+        settings: &DatabaseSettings,
+    ) -> Result<Database, DatabaseError> {
         sqlx::any::install_default_drivers();
         let engine = engine_of(url)?;
         let location = redact_url(url);
@@ -68,19 +113,15 @@ impl Database {
             source,
         })?;
 
+        let session_setup = session_statements(engine, settings);
         let pool = AnyPoolOptions::new()
-            .max_connections(match engine {
-                // SQLite has one writer; a few readers run beside it in WAL mode.
-                Engine::Sqlite => 8,
-                Engine::Postgres => 16,
-            })
-            .acquire_timeout(Duration::from_secs(5))
+            .max_connections(settings.max_connections_for(engine))
+            .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
             .after_connect(move |conn, _meta| {
+                let statements = session_setup.clone();
                 Box::pin(async move {
-                    if engine == Engine::Sqlite {
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    for statement in statements.iter() {
+                        conn.execute(statement.as_str()).await?;
                     }
                     Ok(())
                 })
@@ -154,25 +195,38 @@ impl Database {
 
 /// Increments the named counter inside `tx` and returns its new value (1 for a new counter).
 ///
-/// The row lock taken by the UPDATE serializes writers on both engines, so values are gap-free
-/// and commit in order.
+/// One upsert both creates and increments the row, because two transactions that both found no
+/// row and both inserted one would collide on PostgreSQL. The row lock the upsert takes lasts
+/// until commit and serializes writers on both engines, so values are gap-free and commit in
+/// order.
 pub async fn next_counter_value(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     name: &str,
 ) -> Result<i64, sqlx::Error> {
-    let updated: Option<i64> =
-        sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
-            .bind(name)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if let Some(value) = updated {
-        return Ok(value);
-    }
-    sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 1)")
-        .bind(name)
-        .execute(&mut **tx)
-        .await?;
-    Ok(1)
+    sqlx::query_scalar(
+        "INSERT INTO counters (name, value) VALUES ($1, 1) \
+         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+    )
+    .bind(name)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Lists the statements that set up each new connection: pragmas on SQLite, the statement
+/// timeout on PostgreSQL.
+fn session_statements(engine: Engine, settings: &DatabaseSettings) -> std::sync::Arc<Vec<String>> {
+    let statements = match engine {
+        Engine::Sqlite => vec![
+            format!("PRAGMA busy_timeout = {}", settings.busy_timeout_ms),
+            "PRAGMA foreign_keys = ON".to_owned(),
+            "PRAGMA synchronous = NORMAL".to_owned(),
+        ],
+        Engine::Postgres => vec![format!(
+            "SET statement_timeout = {}",
+            settings.statement_timeout_ms
+        )],
+    };
+    std::sync::Arc::new(statements)
 }
 
 fn engine_of(url: &str) -> Result<Engine, DatabaseError> {

@@ -12,6 +12,8 @@ pub mod credentials;
 pub mod db;
 pub mod gate;
 pub mod idempotency;
+pub mod kpi;
+pub mod offers;
 pub mod ordering;
 pub mod outbox;
 pub mod payments;

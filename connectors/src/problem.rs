@@ -117,6 +117,12 @@ problem_kinds! {
         "The operation charges the shopper's default card, and the shopper has none. Register a card with POST /app/v1/payment-methods first.");
     PAYMENT_METHOD_REJECTED = ("payment-method-rejected", 400, "Payment method not accepted",
         "The payment service provider does not know this payment method token, or it belongs to another account. Tokenize the card again and register the new token.");
+    OFFER_EXISTS = ("offer-exists", 409, "Offer id taken",
+        "An offer with this offer_id exists already. Change it with PUT /admin/v1/offers/{id}, or create the new offer with another id or none.");
+    OFFER_NOT_EDITABLE = ("offer-not-editable", 409, "Offer cannot be edited",
+        "The offer is targeted, and so made by the association-rule job, or it was withdrawn. Withdraw it and create a general offer instead.");
+    ACCOUNT_DELETED = ("account-deleted", 410, "Account deleted",
+        "The shopper deleted this account: its personal data was erased and its tokens are no longer accepted. Sign out of the app; signing up again creates a new account.");
 }
 
 /// Looks up a problem kind by its slug.

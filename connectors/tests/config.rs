@@ -185,3 +185,21 @@ fn optional_top_level_setting_is_read_from_environment() {
         Some("sqlite:///tmp/elsewhere.sqlite3")
     );
 }
+
+#[test]
+fn offers_section_sets_the_mining_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        &dir,
+        "[offers]\ninterval_secs = 0\ndiscount_basis_points = 1500\n\n[offers.thresholds]\nmin_pair_count = 3\n",
+    );
+    let config = Config::load(Some(&path), env(&[]), &Overrides::default()).unwrap();
+    assert_eq!(config.offers.interval_secs, 0);
+    assert_eq!(config.offers.discount_basis_points, 1500);
+    assert_eq!(config.offers.thresholds.min_pair_count, 3);
+    assert_eq!(
+        config.offers.thresholds.min_lift,
+        walkout_connectors::offers::MiningThresholds::default().min_lift,
+        "unset thresholds keep their defaults"
+    );
+}

@@ -92,7 +92,7 @@ fn gbp(amount_minor: i64) -> Value {
 
 async fn psp_refunded(service: &Service, trip_id: &str) -> i64 {
     sqlx::query_scalar(
-        "SELECT COALESCE(SUM(r.amount), 0) FROM psp_refunds r JOIN trip_payments p ON p.authorization_id = r.payment_intent WHERE p.trip_id = $1",
+        "SELECT CAST(COALESCE(SUM(r.amount), 0) AS BIGINT) FROM psp_refunds r JOIN trip_payments p ON p.authorization_id = r.payment_intent WHERE p.trip_id = $1",
     )
     .bind(trip_id)
     .fetch_one(&service.state.db.pool)

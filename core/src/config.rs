@@ -116,6 +116,10 @@ pub struct OpenIdConfig {
     /// Requested scopes; `openid` is required.
     #[serde(default = "default_scopes")]
     pub scopes: Vec<String>,
+    /// Cognito's `identity_provider` authorize parameter (such as `Google`), which skips the
+    /// managed login page and goes straight to that provider; `None` shows the page.
+    #[serde(default)]
+    pub identity_provider: Option<String>,
 }
 
 fn default_scopes() -> Vec<String> {

@@ -2,12 +2,14 @@
 //! CLI. Plain Rust with a synchronous public API; network work runs on one internal tokio
 //! runtime. FFI lives in the separate `walkout-ffi` crate.
 
+pub mod account;
 pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod entry;
 pub mod error;
 pub mod http;
+pub mod offers;
 pub mod receipts;
 pub mod runtime;
 pub mod secrets;

@@ -19,7 +19,7 @@ fun main(args: Array<String>) {
     var passed = 0
     var failed = 0
     var skipped = 0
-    for (test in bindingTests()) {
+    for (test in bindingTests() + exportTests() + tripTests()) {
         try {
             test.body()
             passed += 1

@@ -1,7 +1,8 @@
 //! `cargo xtask bindings`: builds the `walkout-ffi` library and generates its Kotlin, Python
 //! and Swift bindings with the workspace's own `uniffi-bindgen` (library mode), into
 //! `bindings/generated/<language>/`. With `--test` it runs only the binding tests, and with
-//! `--bench` it measures the overhead of one exported call from Python and from Kotlin.
+//! `--bench` it measures the overhead of trivial and representative exported calls from
+//! Python and from Kotlin.
 //!
 //! For `cargo xtask test` it runs the headless binding tests: pytest over the generated Python
 //! module, and a main-based runner over the generated Kotlin on the JVM. Both run against a
@@ -10,6 +11,7 @@
 //! every run.
 
 mod kotlin;
+mod messages;
 mod python;
 mod size;
 
@@ -103,7 +105,8 @@ fn generated_dir(root: &Path, language: &str) -> PathBuf {
     root.join("bindings").join("generated").join(language)
 }
 
-/// Generates every language from `library`, replacing earlier output.
+/// Generates every language from `library`, replacing earlier output, then makes the Kotlin and
+/// Python error messages the Rust `Display` sentences.
 fn generate_all(root: &Path, library: &Path) -> anyhow::Result<()> {
     let bindgen = root.join("target").join("debug").join("uniffi-bindgen");
     for language in LANGUAGES {
@@ -125,14 +128,29 @@ fn generate_all(root: &Path, library: &Path) -> anyhow::Result<()> {
             &format!("uniffi-bindgen generate ({language})"),
         )?;
     }
-    Ok(())
+    let kotlin = generated_dir(root, "kotlin")
+        .join("uniffi")
+        .join("walkout_ffi");
+    patch_file(&kotlin.join("walkout_ffi.kt"), messages::patch_kotlin)?;
+    let python = generated_dir(root, "python").join("walkout_ffi.py");
+    patch_file(&python, messages::patch_python)
 }
 
-/// The connectors service and the user pool that the binding tests run against.
-struct TestServices {
+/// Rewrites the generated file at `path` with `patch`.
+fn patch_file(path: &Path, patch: fn(&str) -> anyhow::Result<String>) -> anyhow::Result<()> {
+    let source =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let patched = patch(&source).with_context(|| format!("cannot patch {}", path.display()))?;
+    std::fs::write(path, patched).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The connectors service and the user pool that the binding and shell tests run against.
+pub(crate) struct TestServices {
     _service: Service,
-    pool: UserPool,
-    backend_url: String,
+    pub(crate) pool: UserPool,
+    pub(crate) backend_url: String,
+    /// The bearer token that the service accepts on its JWO endpoints.
+    pub(crate) jwo_token: String,
     scratch: PathBuf,
 }
 
@@ -140,8 +158,14 @@ impl TestServices {
     /// Creates a pool in moto and starts the service trusting it, with its data in a folder
     /// under `target/` that is emptied first.
     fn start(root: &Path, moto_url: &str) -> anyhow::Result<Self> {
-        let pool = cognito::create_user_pool(moto_url, "walkout-bindings")?;
-        let scratch = root.join("target").join("test-services").join("bindings");
+        Self::start_named(root, moto_url, "bindings")
+    }
+
+    /// Like [`TestServices::start`], for the suite `name`: the pool is `walkout-<name>` and
+    /// the data folder `target/test-services/<name>/`.
+    pub(crate) fn start_named(root: &Path, moto_url: &str, name: &str) -> anyhow::Result<Self> {
+        let pool = cognito::create_user_pool(moto_url, &format!("walkout-{name}"))?;
+        let scratch = root.join("target").join("test-services").join(name);
         if scratch.exists() {
             std::fs::remove_dir_all(&scratch)
                 .with_context(|| format!("cannot empty {}", scratch.display()))?;
@@ -161,8 +185,10 @@ impl TestServices {
         let binary = root.join("target").join("debug").join("walkout-connectors");
         let mut service = Service::start(&binary, &data_dir, &env)?;
         service.wait_ready(Duration::from_secs(60))?;
+        let jwo_token = read_jwo_token(&data_dir)?;
         Ok(Self {
             backend_url: service.base_url.clone(),
+            jwo_token,
             _service: service,
             pool,
             scratch,
@@ -170,9 +196,10 @@ impl TestServices {
     }
 
     /// Returns the environment variables that the Python and Kotlin tests read.
-    fn env(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn env(&self) -> Vec<(&'static str, String)> {
         vec![
             ("WALKOUT_BACKEND_URL", self.backend_url.clone()),
+            ("WALKOUT_JWO_TOKEN", self.jwo_token.clone()),
             ("WALKOUT_MOTO_URL", self.pool.endpoint.clone()),
             ("WALKOUT_COGNITO_ENDPOINT", self.pool.endpoint.clone()),
             ("WALKOUT_COGNITO_REGION", self.pool.region.clone()),
@@ -184,6 +211,34 @@ impl TestServices {
             ),
         ]
     }
+}
+
+/// Reads the JWO caller token that the service writes into `credentials.toml` in its data folder.
+fn read_jwo_token(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("credentials.toml");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .with_context(|| format!("{} is not valid TOML", path.display()))?;
+    let token = table
+        .get("jwo_caller_token")
+        .and_then(toml::Value::as_str)
+        .with_context(|| format!("{} has no jwo_caller_token", path.display()))?;
+    Ok(token.to_owned())
+}
+
+/// Returns whether `cargo xtask test` runs the binding stages. `WALKOUT_SKIP_BINDINGS=1` skips
+/// them for a quicker local run, but never under CI (`CI=true`), where they always run.
+pub fn stages_enabled() -> bool {
+    let skip_requested = std::env::var("WALKOUT_SKIP_BINDINGS").is_ok_and(|value| value == "1");
+    let under_ci = std::env::var("CI").is_ok_and(|value| value == "true");
+    if skip_requested && under_ci {
+        eprintln!("==> binding stages: WALKOUT_SKIP_BINDINGS=1 is ignored under CI=true");
+    } else if skip_requested {
+        eprintln!("==> binding stages: skipped, because WALKOUT_SKIP_BINDINGS=1 is set");
+    }
+    !skip_requested || under_ci
 }
 
 /// Runs the binding-test stages of `cargo xtask test`: build and generate, start the service,

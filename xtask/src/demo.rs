@@ -290,6 +290,28 @@ fn journey(root: &Path, options: &Options, outcome: &mut Outcome) -> anyhow::Res
     })?;
 
     let records = &mut outcome.records;
+    let kpis = stage::run(records, "write the KPI report", || {
+        crate::report::write_kpi_report(
+            &service_url,
+            &admin_key,
+            crate::journey::STORE_ID,
+            &run.data_dir,
+        )
+    })?;
+    eprintln!("    {}", kpis.summary);
+    eprintln!(
+        "    KPI report {} and {}",
+        kpis.html.display(),
+        kpis.json.display()
+    );
+    outcome
+        .artifacts
+        .push(json!({"kind": "kpi-report-html", "path": kpis.html}));
+    outcome
+        .artifacts
+        .push(json!({"kind": "kpi-report-json", "path": kpis.json}));
+
+    let records = &mut outcome.records;
     stage::run(records, "stop the service (SIGTERM)", || {
         let service = run.service.take().context("the service is not running")?;
         let code = service.stop(Duration::from_secs(30))?;

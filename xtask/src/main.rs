@@ -2,14 +2,21 @@
 //! `cargo xtask test` runs every check and test. Both install what they need on first use and
 //! cache it under `~/.cache/walkout/` (see `tools`).
 
+mod bench;
 mod bindings;
 mod cognito;
+mod cognito_local;
 mod demo;
 mod journey;
+mod oidc;
+mod postgres;
 mod profiles;
 mod receiver;
+mod report;
 mod service;
 mod services;
+mod shells;
+mod shells_ios;
 mod shopper;
 mod stage;
 mod test;
@@ -24,6 +31,12 @@ commands:
   demo     run the shopper journey against local services
            (options: --data-dir DIR, --baskets N, --json)
   test     run formatting and lint checks and every test of the workspace
+  bench    run every benchmark beside its ceiling or peer
+           (options: --quick, --only entry|srp|pricing|receipts|sync|load|peers)
+  ios      build the iOS Swift package in a Debian Swift chroot and run its tests (root)
+  android  run the Android view model and secret store tests on the JVM
+  emulators  start oidc-provider and cognito-local on loopback and print their env vars
+           (options: --for-seconds N, default 3600)
   help     show this text";
 
 fn main() -> ExitCode {
@@ -36,7 +49,11 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "demo" => demo::run(rest),
         "test" => test::run(rest),
+        "bench" => bench::run(rest),
         "bindings" => bindings::run(rest),
+        "android" => shells::run(rest),
+        "ios" => shells_ios::run(rest),
+        "emulators" => oidc::run_emulators(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

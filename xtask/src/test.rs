@@ -5,7 +5,7 @@ use std::process::Command;
 use anyhow::Context;
 
 use crate::stage::{self, StageRecord};
-use crate::{bindings, profiles, services, tools, workspace_root};
+use crate::{bindings, profiles, services, shells_ios, tools, workspace_root};
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     if let Some(unknown) = args.first() {
@@ -35,6 +35,25 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             services::start_moto(&python, &root.join("target").join("test-services"))
         })?;
         eprintln!("    {} on {}", moto.name(), moto.url);
+
+        let oidc_dir = stage::run(&mut records, "install oidc-provider (npm)", || {
+            crate::oidc::install_oidc_provider()
+        })?;
+        let oidc = stage::run(&mut records, "start oidc-provider", || {
+            crate::oidc::start_oidc_provider(&oidc_dir, &root.join("target").join("test-services"))
+        })?;
+        eprintln!("    {} on {}", oidc.name, oidc.url);
+        let cognito_local_dir = stage::run(&mut records, "install cognito-local (npm)", || {
+            crate::cognito_local::install()
+        })?;
+        let cognito_local_run_dir = root
+            .join("target")
+            .join("test-services")
+            .join("cognito-local");
+        let cognito_local = stage::run(&mut records, "start cognito-local", || {
+            crate::cognito_local::start(&cognito_local_dir, &cognito_local_run_dir)
+        })?;
+        eprintln!("    {} on {}", cognito_local.name, cognito_local.url);
 
         stage::run(&mut records, "rustfmt --check", || {
             tools::run(
@@ -66,17 +85,44 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                     .current_dir(&root)
                     .args(["test", "--workspace", "--no-fail-fast"])
                     .env("WALKOUT_PYTHON", &python)
-                    .env("WALKOUT_MOTO_URL", &moto.url),
+                    .env("WALKOUT_MOTO_URL", &moto.url)
+                    .env("WALKOUT_OIDC_URL", &oidc.url)
+                    .env("WALKOUT_COGNITO_LOCAL_URL", &cognito_local.url)
+                    .env("WALKOUT_COGNITO_LOCAL_DIR", &cognito_local_run_dir),
                 "cargo test",
             )
         })?;
 
-        // NOTE: the binding stages (generated Python and Kotlin over the FFI library, and the
-        // size check of the release-mobile build) run only with WALKOUT_BINDING_TESTS=1 until
-        // they have passed on a fresh machine within CI's time.
-        if std::env::var("WALKOUT_BINDING_TESTS").is_ok_and(|value| value == "1") {
+        // The connectors again, with every service test on its own database in a throw-away
+        // PostgreSQL cluster. The cluster is stopped and removed when this block ends or fails.
+        {
+            let postgres = stage::run(
+                &mut records,
+                "start PostgreSQL (throw-away cluster)",
+                || crate::postgres::Cluster::start(&root.join("target").join("test-services")),
+            )?;
+            eprintln!("    PostgreSQL on {}", postgres.url);
+            stage::run(&mut records, "cargo test connectors on PostgreSQL", || {
+                tools::run(
+                    Command::new(&cargo)
+                        .current_dir(&root)
+                        .args(["test", "-p", "walkout-connectors", "--no-fail-fast"])
+                        .env("WALKOUT_TEST_POSTGRES_URL", &postgres.url)
+                        .env("WALKOUT_PYTHON", &python)
+                        .env("WALKOUT_MOTO_URL", &moto.url),
+                    "cargo test -p walkout-connectors on PostgreSQL",
+                )
+            })?;
+        }
+
+        // The binding stages: generated Python and Kotlin over the FFI library, the size check
+        // of the release-mobile build, then the Android view models on the JVM and the iOS
+        // package in a Swift chroot. WALKOUT_SKIP_BINDINGS=1 skips them outside CI.
+        if bindings::stages_enabled() {
             bindings::test_stages(&mut records, &cargo, &python, &moto.url)?;
             bindings::size_stage(&mut records, &cargo, &root)?;
+            crate::shells::android_stages(&mut records, &moto.url)?;
+            shells_ios::test_stages(&mut records, &cargo, &moto.url)?;
         }
         Ok(())
     })();

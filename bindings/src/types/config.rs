@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use walkout_core::config::{CognitoConfig, PspConfig, SANDBOX_PUBLISHABLE_KEY};
+use walkout_core::config::{CognitoConfig, OpenIdConfig, PspConfig, SANDBOX_PUBLISHABLE_KEY};
 use walkout_core::{BrandId, Config};
 
 use walkout_core::error::{Error, to_public};
@@ -36,6 +36,27 @@ pub struct AppConfig {
     /// Publishable key of the payment service provider; `null` means the sandbox's key.
     #[uniffi(default = None)]
     pub psp_publishable_key: Option<String>,
+    /// The OpenID Connect provider for `sign_in_hosted`; `null` means hosted sign-in is off.
+    #[uniffi(default = None)]
+    pub openid: Option<OpenIdSettings>,
+}
+
+/// The OpenID Connect provider of hosted sign-in, such as a Cognito user pool domain.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct OpenIdSettings {
+    /// Issuer URL; its `/.well-known/openid-configuration` describes the provider.
+    pub issuer: String,
+    /// Client id registered with the provider (a public client, without a secret).
+    pub client_id: String,
+    /// Redirect URI registered with the provider, exactly as it is sent, such as
+    /// `com.example.shop://signed-in`.
+    pub redirect_uri: String,
+    /// Requested scopes; `openid` is required.
+    pub scopes: Vec<String>,
+    /// Cognito's `identity_provider` (such as `Google`), which skips the managed login page;
+    /// `null` shows the page.
+    #[uniffi(default = None)]
+    pub identity_provider: Option<String>,
 }
 
 impl AppConfig {
@@ -55,7 +76,13 @@ impl AppConfig {
                 client_id: self.cognito_client_id,
                 client_secret: None,
             },
-            openid: None,
+            openid: self.openid.map(|openid| OpenIdConfig {
+                issuer: openid.issuer,
+                client_id: openid.client_id,
+                redirect_uri: openid.redirect_uri,
+                scopes: openid.scopes,
+                identity_provider: openid.identity_provider,
+            }),
             psp: PspConfig {
                 api_base: self.psp_api_base,
                 publishable_key: self

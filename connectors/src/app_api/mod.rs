@@ -7,11 +7,14 @@
 //! writes, except that opening the event stream creates the caller's shopper record on first
 //! sight (as enrolling does).
 
+mod account;
 mod cursor;
 mod events;
+mod profile;
 mod receipts;
 mod trips;
 
+pub use account::{ACCOUNT_PATH, reject_deleted_accounts};
 pub use cursor::{DEFAULT_LIMIT, MAX_LIMIT, decode as decode_cursor, encode as encode_cursor};
 pub use events::{KEEP_ALIVE_INTERVAL, MAX_STREAM_LIFETIME, POLL_INTERVAL};
 
@@ -32,6 +35,11 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(trips::current))
         .routes(routes!(trips::by_id))
         .routes(routes!(events::stream))
+        .routes(routes!(profile::get_profile, profile::patch_profile))
+        .routes(routes!(profile::register_device, profile::list_devices))
+        .routes(routes!(profile::remove_device))
+        .routes(routes!(profile::put_push_token, profile::delete_push_token))
+        .routes(routes!(account::delete_account))
 }
 
 /// Returns the caller's shopper id, or `None` when the service has never seen this user.

@@ -66,9 +66,24 @@ pub async fn create_purchase(
         .await
         .map_err(|e| Problem::internal(&e))?;
     let units = config.unit_table().map_err(|e| Problem::internal(&e))?;
-    let priced = price::price(&state.db, &purchase, &units, config.unknown_sku, now_ms)
-        .await
-        .map_err(price_problem)?;
+    let offers = match trip.as_ref().and_then(|trip| trip.shopper_id.as_deref()) {
+        Some(shopper_id) => {
+            crate::offers::activated_offers(&state.db, shopper_id, &purchase.store_id, now_ms)
+                .await
+                .map_err(|e| Problem::internal(&e))?
+        }
+        None => Vec::new(),
+    };
+    let priced = price::price(
+        &state.db,
+        &purchase,
+        &units,
+        config.unknown_sku,
+        &offers,
+        now_ms,
+    )
+    .await
+    .map_err(price_problem)?;
 
     let new = new_purchase(&purchase, trip.as_ref(), priced);
     let inserted = store::insert_if_absent(pool, &new, now_ms)

@@ -14,7 +14,7 @@ use crate::catalog::CatalogItem;
 use crate::catalog::settings::{StoreSettings, store_settings, tax_settings};
 use crate::catalog::store::{StoreError, lookup_barcode, lookup_items};
 use crate::db::Database;
-use crate::pricing::{CartLine, PricingError, PricingInput, UnitTable, price_cart};
+use crate::pricing::{CartLine, PricingError, PricingInput, Promotion, UnitTable, price_cart};
 
 /// A priced cart and the cart lines the catalog does not know.
 #[derive(Debug, Clone)]
@@ -45,12 +45,14 @@ pub enum PriceError {
     Store(#[from] StoreError),
 }
 
-/// Prices `purchase` at `now_ms` (which selects the active promotions).
+/// Prices `purchase` at `now_ms` (which selects the active promotions), with the shopper's
+/// activated `offers` competing beside the promotions.
 pub async fn price(
     db: &Database,
     purchase: &ValidPurchase,
     units: &UnitTable,
     policy: UnknownSkuPolicy,
+    offers: &[Promotion],
     now_ms: i64,
 ) -> Result<Priced, PriceError> {
     let store_id = purchase.store_id.as_str();
@@ -100,9 +102,8 @@ pub async fn price(
         tax: &tax,
         units,
         promotions: &promotions,
-        offers: &[],
+        offers,
     };
-    // TODO: activated shopper offers are not applied yet; `offers` stays empty.
     let priced = price_cart(&input).map_err(|error| match error {
         PricingError::Quantity { line_index, source } => PriceError::Invalid {
             field: format!("cartItems[{line_index}].quantity"),

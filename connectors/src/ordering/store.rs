@@ -157,6 +157,9 @@ pub async fn insert_if_absent(
     }
 
     super::job::enqueue(&mut tx, "purchase", &purchase_id, None, now_ms).await?;
+    if let Some(shopper_id) = &purchase.shopper_id {
+        crate::offers::redeem(&mut tx, shopper_id, &purchase_id, &purchase.cart, now_ms).await?;
+    }
     if let Some(trip_id) = &purchase.trip_id {
         super::trips::transition(
             &mut tx,

@@ -84,6 +84,10 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            crate::app_api::reject_deleted_accounts,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             crate::auth::session::online_check,
         ))
         .layer(axum::middleware::from_fn(context::request_context))
@@ -117,10 +121,12 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
 }
 
 /// Starts the background workers of the service on the current runtime: the ordering job
-/// worker (capture, receipt, POS export and retailer webhook after each purchase) and the
-/// payment reconciler (holds close to expiry, abandoned hold attempts).
+/// worker (capture, receipt, POS export and retailer webhook after each purchase), the
+/// payment reconciler (holds close to expiry, abandoned hold attempts), and the scheduled
+/// association-rule job of offers.
 pub fn spawn_background_workers(state: &AppState) {
     crate::ordering::worker::spawn(state.clone());
+    crate::offers::spawn_scheduled_job(state);
     crate::payments::reconcile::spawn(state.clone());
 }
 

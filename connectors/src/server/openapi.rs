@@ -34,4 +34,6 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(crate::ordering::routes(state))
         .merge(crate::app_api::routes(state))
         .merge(crate::catalog::routes::routes(state))
+        .merge(crate::kpi::routes(state))
+        .merge(crate::offers::routes(state))
 }

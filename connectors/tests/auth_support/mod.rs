@@ -17,6 +17,14 @@ use serde_json::{Value, json};
 use walkout_connectors::config::{ClockMode, Config};
 use walkout_connectors::server::{self, AppState};
 
+// Each test crate that uses several support modules loads this shared builder once per module.
+#[allow(clippy::duplicate_mod)]
+#[path = "../common/mod.rs"]
+mod common;
+
+use common::database::TestDatabase;
+use common::launch::Launch;
+
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/auth");
 
 /// A running service. The data folder lives as long as this value.
@@ -25,6 +33,7 @@ pub struct TestService {
     pub state: AppState,
     pub http: reqwest::Client,
     _data_dir: tempfile::TempDir,
+    _database: Option<TestDatabase>,
 }
 
 impl TestService {
@@ -40,28 +49,25 @@ pub async fn start_service(
     test_routes: impl FnOnce(AppState) -> Router,
 ) -> TestService {
     capture_logs();
-    let data_dir = tempfile::tempdir().expect("temporary data folder");
-    let mut config = Config {
-        data_dir: data_dir.path().to_owned(),
-        clock: ClockMode::Test,
-        ..Config::default()
-    };
-    configure(&mut config);
-
-    let (credentials, db) = walkout_connectors::cli::open_data(&config)
-        .await
-        .expect("data folder opens");
-    let state = AppState::new(config, db, credentials)
-        .await
-        .expect("state builds");
+    let launch = Launch::prepare(|config| {
+        config.clock = ClockMode::Test;
+        configure(config);
+    })
+    .await;
+    let base = launch.base_url();
+    let state = launch.state;
     let app = server::router(state.clone()).merge(test_routes(state.clone()));
-    let address = serve_on_loopback(app).await;
+    let listener = launch.listener;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
 
     TestService {
-        base: format!("http://{address}"),
+        base,
         state,
         http: http_client(),
-        _data_dir: data_dir,
+        _data_dir: launch.data_dir,
+        _database: launch.database,
     }
 }
 

@@ -13,6 +13,14 @@ use walkout_connectors::catalog::uci::{self, ConversionReport};
 use walkout_connectors::config::{ClockMode, Config};
 use walkout_connectors::server::{self, AppState};
 
+// Each test crate that uses several support modules loads this shared builder once per module.
+#[allow(clippy::duplicate_mod)]
+#[path = "../common/mod.rs"]
+mod common;
+
+use common::database::TestDatabase;
+use common::launch::Launch;
+
 pub const UCI_FILE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../data/online-retail-head30000.csv.gz"
@@ -29,6 +37,7 @@ pub struct TestService {
     pub admin_key: String,
     _data_dir: tempfile::TempDir,
     task: tokio::task::JoinHandle<()>,
+    _database: Option<TestDatabase>,
 }
 
 impl Drop for TestService {
@@ -54,25 +63,16 @@ impl TestService {
     /// Starts the service on 127.0.0.1 with a temporary data folder and the test clock;
     /// `configure` changes the rest.
     pub async fn start(configure: impl FnOnce(&mut Config)) -> TestService {
-        let data_dir = tempfile::tempdir().expect("temporary data folder");
-        let mut config = Config {
-            data_dir: data_dir.path().to_owned(),
-            clock: ClockMode::Test,
-            ..Config::default()
-        };
-        configure(&mut config);
-        let (credentials, db) = walkout_connectors::cli::open_data(&config)
-            .await
-            .expect("data folder opens");
-        let admin_key = credentials.admin_api_key.clone();
-        let state = AppState::new(config, db, credentials)
-            .await
-            .expect("state builds");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("loopback port");
-        let address = listener.local_addr().expect("local address");
+        let launch = Launch::prepare(|config| {
+            config.clock = ClockMode::Test;
+            configure(config);
+        })
+        .await;
+        let address = launch.address;
+        let state = launch.state;
+        let admin_key = state.credentials.admin_api_key.clone();
         let app = server::router(state.clone());
+        let listener = launch.listener;
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -86,8 +86,9 @@ impl TestService {
             state,
             http,
             admin_key,
-            _data_dir: data_dir,
+            _data_dir: launch.data_dir,
             task,
+            _database: launch.database,
         }
     }
 

@@ -1,50 +1,44 @@
 //! Shared set-up for the service tests: a real service on a loopback port with a fresh data
-//! folder.
+//! folder, and a fresh PostgreSQL database when `WALKOUT_TEST_POSTGRES_URL` is set.
 
 #![allow(dead_code)]
+
+pub mod database;
+pub mod launch;
 
 use std::path::PathBuf;
 
 use walkout_connectors::config::Config;
 use walkout_connectors::server::{self, AppState};
 
+use database::TestDatabase;
+use launch::Launch;
+
 pub struct TestService {
     pub base_url: String,
     pub state: AppState,
     pub data_dir: tempfile::TempDir,
     task: tokio::task::JoinHandle<()>,
+    /// Declared last, so the database is dropped after the server task is stopped.
+    _database: Option<TestDatabase>,
 }
 
 impl TestService {
     /// Starts the service with the defaults, changed by `configure`.
     pub async fn start(configure: impl FnOnce(&mut Config)) -> TestService {
-        let data_dir = tempfile::tempdir().expect("temp dir");
-        // Bind first: the service reaches its embedded sandbox PSP at its own listen address.
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
-        let mut config = Config {
-            data_dir: data_dir.path().to_path_buf(),
-            listen: address,
-            ..Config::default()
-        };
-        configure(&mut config);
-
-        let (credentials, db) = walkout_connectors::cli::open_data(&config)
-            .await
-            .expect("open data");
-        let state = AppState::new(config, db, credentials).await.expect("state");
-        let base_url = format!("http://{address}");
-        let app = server::router(state.clone());
+        let launch = Launch::prepare(configure).await;
+        let base_url = launch.base_url();
+        let app = server::router(launch.state.clone());
+        let listener = launch.listener;
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
         TestService {
             base_url,
-            state,
-            data_dir,
+            state: launch.state,
+            data_dir: launch.data_dir,
             task,
+            _database: launch.database,
         }
     }
 

@@ -14,6 +14,14 @@ use walkout_connectors::config::ClockMode;
 use walkout_connectors::payments::config::SANDBOX_PUBLISHABLE_KEY;
 use walkout_connectors::server::{self, AppState};
 
+// Each test crate that uses several support modules loads this shared builder once per module.
+#[allow(clippy::duplicate_mod)]
+#[path = "../common/mod.rs"]
+mod common;
+
+use common::database::TestDatabase;
+use common::launch::Launch;
+
 use crate::auth_support::{
     CLIENT_ID, ISSUER, JwksServer, access_claims, capture_logs, http_client, sign_rs256,
 };
@@ -35,11 +43,17 @@ pub struct Running {
     pub state: AppState,
     pub http: reqwest::Client,
     _data_dir: tempfile::TempDir,
+    _database: Option<TestDatabase>,
 }
 
 impl Running {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Returns the data folder, which holds the service secrets a second instance must share.
+    pub fn data_path(&self) -> std::path::PathBuf {
+        self._data_dir.path().to_path_buf()
     }
 }
 
@@ -47,37 +61,27 @@ impl Gate {
     pub async fn start(configure: impl FnOnce(&mut Config)) -> Gate {
         capture_logs();
         let jwks = JwksServer::start(&[("key-a", "rsa-a")]).await;
-        let data_dir = tempfile::tempdir().expect("temporary data folder");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("loopback port");
-        let address = listener.local_addr().expect("local address");
-        let mut config = Config {
-            listen: address,
-            data_dir: data_dir.path().to_owned(),
-            clock: ClockMode::Test,
-            ..Config::default()
-        };
-        config.auth.issuer = Some(ISSUER.to_owned());
-        config.auth.jwks_url = Some(jwks.url.clone());
-        config.auth.client_ids = vec![CLIENT_ID.to_owned()];
-        configure(&mut config);
-
-        let (credentials, db) = walkout_connectors::cli::open_data(&config)
-            .await
-            .expect("data folder opens");
-        let state = AppState::new(config, db, credentials)
-            .await
-            .expect("state builds");
-        let app = server::router(state.clone());
+        let jwks_url = jwks.url.clone();
+        let launch = Launch::prepare(|config| {
+            config.clock = ClockMode::Test;
+            config.auth.issuer = Some(ISSUER.to_owned());
+            config.auth.jwks_url = Some(jwks_url);
+            config.auth.client_ids = vec![CLIENT_ID.to_owned()];
+            configure(config);
+        })
+        .await;
+        let base = launch.base_url();
+        let app = server::router(launch.state.clone());
+        let listener = launch.listener;
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
         let service = Running {
-            base: format!("http://{address}"),
-            state,
+            base,
+            state: launch.state,
             http: http_client(),
-            _data_dir: data_dir,
+            _data_dir: launch.data_dir,
+            _database: launch.database,
         };
         let gate = Gate { service, jwks };
         gate.wait_until_ready().await;

@@ -14,6 +14,14 @@ use walkout_connectors::payments::config::SANDBOX_PUBLISHABLE_KEY;
 use walkout_connectors::payments::hold::{HoldOutcome, place_hold};
 use walkout_connectors::server::{self, AppState};
 
+// Each test crate that uses several support modules loads this shared builder once per module.
+#[allow(clippy::duplicate_mod)]
+#[path = "../common/mod.rs"]
+mod common;
+
+use common::database::TestDatabase;
+use common::launch::Launch;
+
 pub const STORE: &str = "UK-LON-001";
 pub const DATA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -27,41 +35,35 @@ pub struct Service {
     pub data_dir: Option<tempfile::TempDir>,
     pub client: reqwest::Client,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// The PostgreSQL database of this service, dropped after the server task stops.
+    _database: Option<TestDatabase>,
 }
 
 impl Service {
     /// Starts the service with the test clock, a fast worker and a hold large enough for any
     /// real basket, changed by `configure`.
     pub async fn start(configure: impl FnOnce(&mut Config)) -> Service {
-        let data_dir = tempfile::tempdir().expect("temp dir");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
-        let mut config = Config {
-            data_dir: data_dir.path().to_path_buf(),
-            listen: address,
-            clock: ClockMode::Test,
-            ..Config::default()
-        };
-        configure_fast(&mut config);
-        configure(&mut config);
-
-        let (credentials, db) = walkout_connectors::cli::open_data(&config)
-            .await
-            .expect("open data");
-        let state = AppState::new(config, db, credentials).await.expect("state");
+        let launch = Launch::prepare(|config| {
+            config.clock = ClockMode::Test;
+            configure_fast(config);
+            configure(config);
+        })
+        .await;
+        let base_url = launch.base_url();
+        let state = launch.state;
         let app = server::router(state.clone());
         server::spawn_background_workers(&state);
+        let listener = launch.listener;
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
         Service {
-            base_url: format!("http://{address}"),
+            base_url,
             state,
-            data_dir: Some(data_dir),
+            data_dir: Some(launch.data_dir),
             client: reqwest::Client::new(),
             task: Some(task),
+            _database: launch.database,
         }
     }
 
@@ -73,6 +75,7 @@ impl Service {
             data_dir: None,
             client: reqwest::Client::new(),
             task: None,
+            _database: None,
         }
     }
 
@@ -276,7 +279,7 @@ pub async fn captures_for_trip(state: &AppState, trip_id: &str) -> i64 {
 /// Sum captured at the sandbox PSP for a trip's PaymentIntent, in minor units.
 pub async fn captured_amount(state: &AppState, trip_id: &str) -> i64 {
     sqlx::query_scalar(
-        "SELECT COALESCE(SUM(c.amount), 0) FROM psp_captures c JOIN trip_payments p ON p.authorization_id = c.payment_intent WHERE p.trip_id = $1",
+        "SELECT CAST(COALESCE(SUM(c.amount), 0) AS BIGINT) FROM psp_captures c JOIN trip_payments p ON p.authorization_id = c.payment_intent WHERE p.trip_id = $1",
     )
     .bind(trip_id)
     .fetch_one(&state.db.pool)

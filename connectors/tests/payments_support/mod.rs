@@ -11,6 +11,14 @@ use walkout_connectors::config::{ClockMode, Config};
 use walkout_connectors::payments::config::SANDBOX_PUBLISHABLE_KEY;
 use walkout_connectors::server::{self, AppState};
 
+// Each test crate that uses several support modules loads this shared builder once per module.
+#[allow(clippy::duplicate_mod)]
+#[path = "../common/mod.rs"]
+mod common;
+
+use common::database::TestDatabase;
+use common::launch::Launch;
+
 use crate::auth_support::{self, CLIENT_ID, ISSUER, JwksServer};
 
 pub const SECRET_KEY: &str = walkout_connectors::payments::config::SANDBOX_SECRET_KEY;
@@ -22,6 +30,7 @@ pub struct Service {
     pub http: reqwest::Client,
     pub jwks: JwksServer,
     pub data_dir: tempfile::TempDir,
+    _database: Option<TestDatabase>,
 }
 
 impl Service {
@@ -29,39 +38,29 @@ impl Service {
     pub async fn start(configure: impl FnOnce(&mut Config)) -> Service {
         auth_support::capture_logs();
         let jwks = JwksServer::start(&[("key-a", "rsa-a")]).await;
-        let data_dir = tempfile::tempdir().expect("temporary data folder");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("loopback port");
-        let address = listener.local_addr().expect("local address");
-        let mut config = Config {
-            listen: address,
-            data_dir: data_dir.path().to_owned(),
-            clock: ClockMode::Test,
-            ..Config::default()
-        };
-        config.auth.issuer = Some(ISSUER.to_owned());
-        config.auth.jwks_url = Some(jwks.url.clone());
-        config.auth.client_ids = vec![CLIENT_ID.to_owned()];
-        config.payments.retry_backoff_ms = 10;
-        configure(&mut config);
-
-        let (credentials, db) = walkout_connectors::cli::open_data(&config)
-            .await
-            .expect("data folder opens");
-        let state = AppState::new(config, db, credentials)
-            .await
-            .expect("state builds");
-        let app = server::router(state.clone());
+        let jwks_url = jwks.url.clone();
+        let launch = Launch::prepare(|config| {
+            config.clock = ClockMode::Test;
+            config.auth.issuer = Some(ISSUER.to_owned());
+            config.auth.jwks_url = Some(jwks_url);
+            config.auth.client_ids = vec![CLIENT_ID.to_owned()];
+            config.payments.retry_backoff_ms = 10;
+            configure(config);
+        })
+        .await;
+        let base = launch.base_url();
+        let app = server::router(launch.state.clone());
+        let listener = launch.listener;
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
         let service = Service {
-            base: format!("http://{address}"),
-            state,
+            base,
+            state: launch.state,
             http: auth_support::http_client(),
             jwks,
-            data_dir,
+            data_dir: launch.data_dir,
+            _database: launch.database,
         };
         service.wait_until_ready().await;
         service

@@ -10,6 +10,7 @@ pub mod cognito;
 pub mod device;
 pub mod events;
 pub mod flow;
+pub mod hosted;
 pub mod options;
 mod secrets;
 pub mod session;

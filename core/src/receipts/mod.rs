@@ -11,6 +11,8 @@
 //! depend on the connectors crate: the app links only the core, so it decodes the receipt
 //! document with its own lenient types.
 
+#[doc(hidden)]
+pub mod bench_support;
 pub mod local;
 pub mod model;
 pub mod render;

@@ -146,7 +146,9 @@ fn find_file(dir: &Path, wanted: &dyn Fn(&str) -> bool) -> anyhow::Result<PathBu
     bail!("the expected file is missing under {}", dir.display())
 }
 
-/// Compiles the generated bindings and `tests/kotlin/*.kt` into one jar; returns its path.
+/// Compiles the generated bindings and `tests/kotlin/*.kt` into one jar; returns its path. A
+/// jar built from the same sources with the same compiler is reused, because compiling the
+/// generated code takes most of the Kotlin stage.
 pub fn compile(kotlin: &KotlinTools, root: &Path) -> anyhow::Result<PathBuf> {
     let out = root.join("target").join("bindings-test").join("kotlin");
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
@@ -166,6 +168,15 @@ pub fn compile(kotlin: &KotlinTools, root: &Path) -> anyhow::Result<PathBuf> {
         }
     }
 
+    sources.sort();
+    let stamp_path = out.join("walkout-kotlin-tests.sources");
+    let stamp = sources_fingerprint(&sources)?;
+    let previous = std::fs::read_to_string(&stamp_path).unwrap_or_default();
+    if jar.exists() && previous == stamp {
+        eprintln!("    reusing {}: its sources are unchanged", jar.display());
+        return Ok(jar);
+    }
+
     let mut command = Command::new(&kotlin.kotlinc);
     command
         .args(["-nowarn", "-jvm-target", "17", "-classpath"])
@@ -174,7 +185,23 @@ pub fn compile(kotlin: &KotlinTools, root: &Path) -> anyhow::Result<PathBuf> {
         .arg(&jar)
         .args(&sources);
     tools::run(&mut command, "kotlinc-jvm")?;
+    std::fs::write(&stamp_path, stamp)
+        .with_context(|| format!("cannot write {}", stamp_path.display()))?;
     Ok(jar)
+}
+
+/// Returns a fingerprint of the compiler version and of the paths and contents of `sources`.
+fn sources_fingerprint(sources: &[PathBuf]) -> anyhow::Result<String> {
+    let mut parts = vec![KOTLIN_VERSION.to_owned(), JNA_VERSION.to_owned()];
+    for source in sources {
+        parts.push(source.display().to_string());
+        parts.push(
+            std::fs::read_to_string(source)
+                .with_context(|| format!("cannot read {}", source.display()))?,
+        );
+    }
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    Ok(tools::fingerprint(&parts))
 }
 
 /// Runs the test runner's `main` from `jar` with `args`, loading `library` through JNA.

@@ -26,6 +26,8 @@ pub fn build_mobile_library(cargo: &str, root: &Path) -> anyhow::Result<PathBuf>
             "-p",
             "walkout-ffi",
             "--lib",
+            // Leaves out uniffi's code generator, which only `uniffi-bindgen` uses.
+            "--no-default-features",
             "--profile",
             "release-mobile",
         ]),
