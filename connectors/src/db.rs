@@ -298,3 +298,20 @@ fn classify_open_error(location: &str, source: sqlx::Error) -> DatabaseError {
         }
     }
 }
+
+/// Returns whether `error` is a write conflict that a new attempt of the whole transaction can
+/// get past. That is SQLite's `SQLITE_BUSY` family, or a unique-key race on either engine. A
+/// SQLite transaction that read before another writer committed cannot upgrade to a write, and
+/// the busy timeout does not retry that case.
+pub fn is_retryable_conflict(error: &sqlx::Error) -> bool {
+    let Some(database) = error.as_database_error() else {
+        return false;
+    };
+    // SQLite's primary result code is the low byte of its extended code: 5 is SQLITE_BUSY
+    // (517 is SQLITE_BUSY_SNAPSHOT). PostgreSQL's 23505 is unique_violation.
+    let busy = database
+        .code()
+        .and_then(|code| code.parse::<i64>().ok())
+        .is_some_and(|code| code & 0xff == 5);
+    busy || database.is_unique_violation()
+}

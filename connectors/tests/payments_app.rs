@@ -204,6 +204,48 @@ async fn replayed_rejection_is_the_same_problem_document() {
 }
 
 #[tokio::test]
+async fn concurrent_registrations_keep_one_default() {
+    let service = Service::start(|_| {}).await;
+    let mut tokens = Vec::new();
+    for number in [VISA, MASTERCARD, "4000056655665556", "2223003122003222"] {
+        let (status, method) = service.tokenize(number, "913").await;
+        assert_eq!(status, 200, "tokenization of {number}");
+        tokens.push(method["id"].as_str().expect("pm id").to_owned());
+    }
+    let register = |index: usize| {
+        let body = json!({ "payment_method": tokens[index] });
+        let key = format!("concurrent-{index}");
+        let service = &service;
+        async move {
+            service
+                .app(
+                    Method::POST,
+                    "/app/v1/payment-methods",
+                    "alice",
+                    Some(&key),
+                    Some(body),
+                )
+                .await
+        }
+    };
+    let (a, b, c, d) = tokio::join!(register(0), register(1), register(2), register(3));
+    for (status, body) in [a, b, c, d] {
+        assert_eq!(status, 201, "{body}");
+    }
+
+    let (_, list) = service
+        .app(Method::GET, "/app/v1/payment-methods", "alice", None, None)
+        .await;
+    let cards = list["payment_methods"].as_array().expect("card list");
+    assert_eq!(cards.len(), 4);
+    let defaults = cards
+        .iter()
+        .filter(|card| card["is_default"] == true)
+        .count();
+    assert_eq!(defaults, 1, "exactly one default card: {list}");
+}
+
+#[tokio::test]
 async fn balance_is_paid_with_new_default_card() {
     let service = Service::start(|_| {}).await;
     service.add_card("alice", "4000009900000038").await;

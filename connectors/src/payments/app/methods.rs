@@ -142,21 +142,49 @@ async fn register_token(
     store(state, shopper_id, &customer, &card).await
 }
 
+/// Attempts of the card's insert before a write conflict becomes an internal error.
+const STORE_ATTEMPTS: u32 = 5;
+
+/// Stores the card, retrying the transaction when a concurrent registration of the same
+/// shopper wins the write: the next attempt sees its row and decides the default again.
 async fn store(
     state: &AppState,
     shopper_id: &str,
     customer: &str,
     card: &CardDetails,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
-    let internal = |e: sqlx::Error| Problem::internal(&e);
+    let mut attempt = 1;
+    loop {
+        match try_store(state, shopper_id, customer, card).await {
+            Err(error) if attempt < STORE_ATTEMPTS && crate::db::is_retryable_conflict(&error) => {
+                tracing::debug!(
+                    shopper_id,
+                    attempt,
+                    "payment method insert conflicted; retrying"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(5 << attempt)).await;
+                attempt += 1;
+            }
+            Err(error) => return Err(Problem::internal(&error)),
+            Ok(response) => return Ok(response),
+        }
+    }
+}
+
+async fn try_store(
+    state: &AppState,
+    shopper_id: &str,
+    customer: &str,
+    card: &CardDetails,
+) -> Result<(StatusCode, Json<Value>), sqlx::Error> {
     let now = state.clock.now_ms();
     let id = uuid::Uuid::now_v7().to_string();
-    let mut tx = state.db.pool.begin().await.map_err(internal)?;
+    let mut tx = state.db.pool.begin().await?;
     let defaults: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payment_methods WHERE shopper_id = $1 AND is_default = 1 AND removed_at IS NULL")
         .bind(shopper_id)
         .fetch_one(&mut *tx)
         .await
-        .map_err(internal)?;
+        ?;
     let is_default = i64::from(defaults == 0);
     sqlx::query(
         "INSERT INTO payment_methods (id, shopper_id, psp_payment_method, psp_customer, brand, last4, exp_month, exp_year, \
@@ -175,8 +203,8 @@ async fn store(
     .bind(now)
     .execute(&mut *tx)
     .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    ?;
+    tx.commit().await?;
     tracing::info!(shopper_id, payment_method_id = %id, brand = %card.brand, "payment method registered");
     let row = (
         id,
