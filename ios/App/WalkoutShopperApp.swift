@@ -27,6 +27,10 @@ struct WalkoutShopperApp: App {
                         source: core, clock: SystemClock(), worker: DispatchWorker(),
                         fullBrightness: brand.entryFullBrightness))
                         .tabItem { Label("Enter", systemImage: "qrcode") }
+                    TripStatusScreen(model: TripStatusViewModel(source: core, worker: DispatchWorker()))
+                        .tabItem { Label("Trip", systemImage: "cart") }
+                    OffersScreen(model: OffersViewModel(service: core, worker: DispatchWorker()))
+                        .tabItem { Label("Offers", systemImage: "tag") }
                     NavigationStack {
                         ReceiptsScreen(model: ReceiptsViewModel(source: core, worker: DispatchWorker())) { id in
                             ReceiptDetailViewModel(receiptId: id, source: core, worker: DispatchWorker())

@@ -1,6 +1,7 @@
 //! The iOS package stage of `cargo xtask test`, also run alone by `cargo xtask ios`. It builds
 //! `ios/` (the `WalkoutKit` Swift package) with Debian's Swift toolchain in a chroot. Its tests
-//! run against the real core, a connectors service and a moto user pool on loopback.
+//! run against the real core, a connectors service, a moto user pool and the oidc-provider
+//! emulator on loopback.
 //!
 //! Nothing here needs Xcode, so nothing here proves the Apple-only parts (Keychain calls,
 //! SwiftUI, AuthenticationServices), which compile only where those frameworks exist. The
@@ -18,7 +19,7 @@ use anyhow::Context;
 
 use crate::bindings::TestServices;
 use crate::stage::{self, StageRecord};
-use crate::{services, tools, workspace_root};
+use crate::{oidc, services, tools, workspace_root};
 
 use chroot::{ProcMount, Toolchain};
 
@@ -71,9 +72,23 @@ pub fn test_stages(
         TestServices::start_named(&root, moto_url, "ios")
     })?;
     eprintln!("    {}", services.backend_url);
+    // A provider of its own, so that its log does not replace the log of the one that
+    // `cargo xtask test` runs for the Rust tests.
+    let oidc_dir = stage::run(
+        records,
+        "install oidc-provider (npm)",
+        oidc::install_oidc_provider,
+    )?;
+    let oidc = stage::run(records, "start oidc-provider for iOS", || {
+        oidc::start_oidc_provider(
+            &oidc_dir,
+            &root.join("target").join("test-services").join("ios"),
+        )
+    })?;
+    eprintln!("    {} on {}", oidc.name, oidc.url);
     stage::run(records, "iOS package (swift test in chroot)", || {
         copy_package(&root, &toolchain, &generated)?;
-        swift_build_and_test(&toolchain, &swift_env(&services))
+        swift_build_and_test(&toolchain, &swift_env(&services, &oidc.url))
     })
 }
 
@@ -184,12 +199,15 @@ fn swift_build_and_test(toolchain: &Toolchain, env: &[(&str, String)]) -> anyhow
     tools::run(&mut toolchain.command(&test, env), "swift test")
 }
 
-/// Returns the variables the Swift tests read. The chroot shares the host's network, so the
-/// loopback addresses work inside it. `CI` is passed on, because under `CI=true` a missing
-/// service fails a test instead of skipping it.
-fn swift_env(services: &TestServices) -> Vec<(&'static str, String)> {
+/// Returns the variables the Swift tests read; `oidc_issuer` is the oidc-provider emulator's
+/// issuer. The chroot shares the host's network, so the loopback addresses work inside it.
+/// `CI` is passed on, because under `CI=true` a missing service fails a test instead of
+/// skipping it.
+fn swift_env(services: &TestServices, oidc_issuer: &str) -> Vec<(&'static str, String)> {
     let mut env = vec![
         ("WALKOUT_BACKEND_URL", services.backend_url.clone()),
+        ("WALKOUT_OIDC_ISSUER", oidc_issuer.to_owned()),
+        ("WALKOUT_OIDC_CLIENT_ID", oidc::OIDC_CLIENT_ID.to_owned()),
         ("WALKOUT_COGNITO_ENDPOINT", services.pool.endpoint.clone()),
         ("WALKOUT_COGNITO_REGION", services.pool.region.clone()),
         ("WALKOUT_COGNITO_POOL_ID", services.pool.pool_id.clone()),

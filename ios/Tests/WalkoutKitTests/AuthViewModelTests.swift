@@ -1,6 +1,5 @@
 // Sign-up and sign-in view models against the moto user pool through the real core, and over
-// fakes where moto 5.2.6 differs from Cognito: it accepts any password in SRP sign-in. The
-// federated flow also runs over fakes, because the bindings do not export it yet.
+// fakes where moto 5.2.6 differs from Cognito: it accepts any password in SRP sign-in.
 
 import XCTest
 @testable import WalkoutKit
@@ -125,75 +124,4 @@ private final class FakeAuthService: AuthService {
     func forgotPassword(email: String) throws -> CodeDelivery? { nil }
 
     func confirmForgotPassword(email: String, code: String, newPassword: String) throws {}
-}
-
-private final class FakeFederatedService: FederatedSignInService {
-    var completedWith: String?
-    let user = CurrentUser(sub: "sub-1", username: "google_1", email: "a@example.com", emailVerified: true)
-
-    func federatedAuthorization(provider: String) throws -> FederatedAuthorization {
-        guard let url = URL(string: "https://id.example/authorize?provider=\(provider)") else {
-            throw WalkoutFfiError.Internal
-        }
-        return FederatedAuthorization(url: url, callbackScheme: "walkout-acme")
-    }
-
-    func completeFederatedSignIn(callbackUrl: String) throws -> CurrentUser {
-        completedWith = callbackUrl
-        return user
-    }
-}
-
-private final class FakeWebAuthenticator: WebAuthenticator {
-    var answer: Result<URL, WebAuthenticationError>
-    private(set) var openedScheme: String?
-
-    init(answer: Result<URL, WebAuthenticationError>) {
-        self.answer = answer
-    }
-
-    func authenticate(url: URL, callbackScheme: String, completion: @escaping (Result<URL, WebAuthenticationError>) -> Void) {
-        openedScheme = callbackScheme
-        completion(answer)
-    }
-}
-
-final class FederatedSignInViewModelTests: XCTestCase {
-    private let callback = URL(string: "walkout-acme://callback?code=abc&state=xyz")!
-
-    func testCallbackCompletesSignIn() {
-        let service = FakeFederatedService()
-        let browser = FakeWebAuthenticator(answer: .success(callback))
-        let model = FederatedSignInViewModel(
-            providers: ["Google"], service: service, authenticator: browser, worker: InlineWorker()
-        )
-        model.signIn(with: "Google")
-        XCTAssertEqual(model.state.phase, .signedIn(service.user))
-        XCTAssertEqual(service.completedWith, callback.absoluteString)
-        XCTAssertEqual(browser.openedScheme, "walkout-acme")
-    }
-
-    func testClosedSheetReturnsWithoutError() {
-        let model = FederatedSignInViewModel(
-            providers: ["Google"],
-            service: FakeFederatedService(),
-            authenticator: FakeWebAuthenticator(answer: .failure(.cancelled)),
-            worker: InlineWorker()
-        )
-        model.signIn(with: "Google")
-        XCTAssertEqual(model.state.phase, .idle)
-        XCTAssertNil(model.state.errorMessage)
-    }
-
-    func testBrowserFailureShowsMessage() {
-        let model = FederatedSignInViewModel(
-            providers: ["Google"],
-            service: FakeFederatedService(),
-            authenticator: FakeWebAuthenticator(answer: .failure(.failed)),
-            worker: InlineWorker()
-        )
-        model.signIn(with: "Google")
-        XCTAssertEqual(model.state.phase, .idle)
-        XCTAssertNotNil(model.state.errorMessage)
-    }
 }

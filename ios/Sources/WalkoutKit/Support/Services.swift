@@ -55,3 +55,4 @@ extension WalkoutApp: WalletService {}
 extension WalkoutApp: AccountService {}
 extension WalkoutApp: TripStatusSource {}
 extension WalkoutApp: OffersService {}
+extension WalkoutApp: FederatedSignInService {}

@@ -1,44 +1,19 @@
 // Sign-in through a third-party OpenID Connect provider (Google, Sign in with Apple) with the
-// authorization code flow and PKCE. The core builds the authorization URL and exchanges the
-// code; the system browser sheet (`ASWebAuthenticationSession`) shows the provider's page.
+// authorization code flow and PKCE. The core's `signInHosted` builds the authorization URL,
+// checks the redirect and exchanges the code. The system browser sheet
+// (`ASWebAuthenticationSession`) only shows the provider's page, through
+// `WebAuthenticatorBrowserStep`.
 
 import Foundation
 
-/// The provider's authorization URL, and the URL scheme that ends the flow.
-public struct FederatedAuthorization: Equatable {
-    public var url: URL
-    public var callbackScheme: String
-
-    public init(url: URL, callbackScheme: String) {
-        self.url = url
-        self.callbackScheme = callbackScheme
-    }
-}
-
-/// The core's side of federated sign-in.
-// TODO: `WalkoutApp` exports hosted sign-in as `signInHosted(browser:identityProvider:redirectUri:)`
-// with a blocking `BrowserStep` callback, not through this protocol. An adapter between the two
-// is not written yet, so the app cannot offer these buttons.
+/// The core's side of hosted sign-in, as `WalkoutApp` exports it. The call blocks until the
+/// browser step ends, so it must run off the main thread.
 public protocol FederatedSignInService: AnyObject {
-    /// Builds the authorization URL for `provider`, keeping the PKCE verifier and state.
-    func federatedAuthorization(provider: String) throws -> FederatedAuthorization
-    /// Checks the state of `callbackUrl`, exchanges its code and stores the session.
-    func completeFederatedSignIn(callbackUrl: String) throws -> CurrentUser
-}
-
-public enum WebAuthenticationError: Error, Equatable {
-    /// The shopper closed the sheet.
-    case cancelled
-    case failed
-}
-
-/// Shows a provider's sign-in page and returns the callback URL it redirected to.
-public protocol WebAuthenticator: AnyObject {
-    func authenticate(
-        url: URL,
-        callbackScheme: String,
-        completion: @escaping (Result<URL, WebAuthenticationError>) -> Void
-    )
+    func signInHosted(
+        browser: BrowserStep,
+        identityProvider: String?,
+        redirectUri: String?
+    ) throws -> CurrentUser
 }
 
 public struct FederatedSignInState: Equatable {
@@ -48,25 +23,39 @@ public struct FederatedSignInState: Equatable {
         case signedIn(CurrentUser)
     }
 
-    /// Provider names from the brand pack, in the order to show them.
+    /// Provider names from the brand pack, in the order to show them. Each is sent as the
+    /// provider's `identity_provider` name, such as `Google` or `SignInWithApple`.
     public var providers: [String]
     public var phase: Phase = .idle
     public var errorMessage: String?
 }
 
 public final class FederatedSignInViewModel: ViewModel<FederatedSignInState> {
+    /// Shown when the app's configuration has no OpenID provider.
+    public static let notConfiguredMessage =
+        "Signing in with another account is not available in this app."
+    /// Shown when the sign-in sheet could not be shown or did not come back.
+    public static let browserFailedMessage =
+        "The sign-in page could not be opened. Please try again."
+
     private let service: FederatedSignInService
-    private let authenticator: WebAuthenticator
+    private let browser: BrowserStep
     private let worker: Worker
 
+    /// `presentationQueue` is where `authenticator` is called. It must differ from the queue
+    /// on which `worker` runs its work, because that queue blocks until the sheet ends.
     public init(
         providers: [String],
         service: FederatedSignInService,
         authenticator: WebAuthenticator,
+        presentationQueue: DispatchQueue = .main,
         worker: Worker
     ) {
         self.service = service
-        self.authenticator = authenticator
+        self.browser = WebAuthenticatorBrowserStep(
+            authenticator: authenticator,
+            presentationQueue: presentationQueue
+        )
         self.worker = worker
         super.init(state: FederatedSignInState(providers: providers))
     }
@@ -80,52 +69,35 @@ public final class FederatedSignInViewModel: ViewModel<FederatedSignInState> {
             $0.errorMessage = nil
         }
         let service = self.service
-        worker.perform({ try service.federatedAuthorization(provider: provider) }) { [weak self] result in
-            guard let self else { return }
-            switch result {
-            case .success(let authorization):
-                openBrowser(authorization)
-            case .failure(let error):
-                fail(errorMessage(for: error))
-            }
-        }
-    }
-
-    private func openBrowser(_ authorization: FederatedAuthorization) {
-        authenticator.authenticate(
-            url: authorization.url,
-            callbackScheme: authorization.callbackScheme
-        ) { [weak self] result in
-            guard let self else { return }
-            switch result {
-            case .success(let callback):
-                complete(callback)
-            case .failure(.cancelled):
-                update { $0.phase = .idle }
-            case .failure(.failed):
-                fail("The sign-in page could not be opened. Please try again.")
-            }
-        }
-    }
-
-    private func complete(_ callback: URL) {
-        let service = self.service
-        let text = callback.absoluteString
-        worker.perform({ try service.completeFederatedSignIn(callbackUrl: text) }) { [weak self] result in
+        let browser = self.browser
+        worker.perform({
+            try service.signInHosted(browser: browser, identityProvider: provider, redirectUri: nil)
+        }) { [weak self] result in
             guard let self else { return }
             switch result {
             case .success(let user):
                 update { $0.phase = .signedIn(user) }
             case .failure(let error):
-                fail(errorMessage(for: error))
+                let message = Self.message(for: error)
+                update {
+                    $0.phase = .idle
+                    $0.errorMessage = message
+                }
             }
         }
     }
 
-    private func fail(_ message: String) {
-        update {
-            $0.phase = .idle
-            $0.errorMessage = message
+    /// Returns the sentence to show for a failed sign-in, or nil when the shopper cancelled.
+    static func message(for error: Error) -> String? {
+        switch error as? WalkoutFfiError {
+        case .Denied(reasonSlug: "sign-in-cancelled"):
+            return nil
+        case .Denied(reasonSlug: "browser-failed"):
+            return browserFailedMessage
+        case .InvalidInput(field: "openid", reason: _):
+            return notConfiguredMessage
+        default:
+            return errorMessage(for: error)
         }
     }
 }

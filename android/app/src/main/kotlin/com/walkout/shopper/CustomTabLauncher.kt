@@ -5,11 +5,21 @@ package com.walkout.shopper
 
 import android.content.Context
 import android.net.Uri
+import android.os.Handler
+import android.os.Looper
 import androidx.browser.customtabs.CustomTabsIntent
 import com.walkout.android.viewmodel.BrowserLauncher
 
 class CustomTabLauncher(private val context: Context) : BrowserLauncher {
+    private val mainThread = Handler(Looper.getMainLooper())
+
+    /**
+     * Opens [url] on the main thread. The hosted sign-in's browser step calls this from the
+     * background thread that waits for the redirect.
+     */
     override fun open(url: String) {
-        CustomTabsIntent.Builder().build().launchUrl(context, Uri.parse(url))
+        mainThread.post {
+            CustomTabsIntent.Builder().build().launchUrl(context, Uri.parse(url))
+        }
     }
 }

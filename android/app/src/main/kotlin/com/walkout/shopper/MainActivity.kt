@@ -10,11 +10,15 @@ import android.view.WindowManager
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
 import com.walkout.android.viewmodel.EntryState
+import com.walkout.android.viewmodel.FederatedState
 import com.walkout.shopper.ui.BrandTheme
 import com.walkout.shopper.ui.WalkoutScreens
 
 class MainActivity : ComponentActivity() {
     private lateinit var models: ScreenModels
+
+    /** The activity went to the background while a hosted sign-in waited for the browser. */
+    private var leftForBrowser = false
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -32,6 +36,23 @@ class MainActivity : ComponentActivity() {
     override fun onNewIntent(intent: Intent) {
         super.onNewIntent(intent)
         handleRedirect(intent)
+    }
+
+    override fun onPause() {
+        super.onPause()
+        leftForBrowser = models.federated.state.value is FederatedState.WaitingForBrowser
+    }
+
+    /**
+     * Cancels a hosted sign-in when the shopper came back from the Custom Tab without a
+     * redirect. A redirect arrives in onNewIntent, which Android calls before onResume.
+     */
+    override fun onResume() {
+        super.onResume()
+        if (leftForBrowser && models.federated.state.value is FederatedState.WaitingForBrowser) {
+            models.federated.cancel()
+        }
+        leftForBrowser = false
     }
 
     override fun onDestroy() {

@@ -1,5 +1,5 @@
-// Offers for shoppers who opted in, and the consent switch. When the brand turns offers off,
-// the screen shows nothing and the model never calls the backend.
+// The shopper's offers and the consent switch for targeted offers. When the brand turns offers
+// off, the screen shows nothing and the model never calls the backend.
 
 package com.walkout.shopper.ui
 
@@ -17,7 +17,6 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import com.walkout.android.viewmodel.Consent
 import com.walkout.android.viewmodel.OffersViewModel
-import com.walkout.android.viewmodel.formatMoney
 import com.walkout.shopper.R
 import com.walkout.android.R as CoreR
 
@@ -35,7 +34,7 @@ fun OffersScreen(model: OffersViewModel, modifier: Modifier = Modifier) {
         state.offers.forEach { offer ->
             Text(offer.title, style = MaterialTheme.typography.titleMedium)
             Text(offer.description)
-            offer.saving?.let { Text(formatMoney(it)) }
+            offer.reason?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
         }
         state.error?.let { Text(it.message, color = MaterialTheme.colorScheme.error) }
     }

@@ -24,6 +24,7 @@ import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
 import com.walkout.android.viewmodel.FederatedSignInViewModel
+import com.walkout.android.viewmodel.FederatedState
 import com.walkout.android.viewmodel.SignInForm
 import com.walkout.android.viewmodel.SignInViewModel
 import com.walkout.shopper.R
@@ -33,6 +34,7 @@ import uniffi.walkout_ffi.SignInResponse
 @Composable
 fun SignInScreen(model: SignInViewModel, federated: FederatedSignInViewModel) {
     val state by model.state.observeAsState()
+    val hosted by federated.state.observeAsState()
     Column(
         modifier = Modifier.fillMaxSize().padding(24.dp),
         verticalArrangement = Arrangement.spacedBy(12.dp),
@@ -50,8 +52,10 @@ fun SignInScreen(model: SignInViewModel, federated: FederatedSignInViewModel) {
             is SignInForm.SignedIn -> Unit
         }
         state.error?.let { Text(it.message, color = MaterialTheme.colorScheme.error) }
+        (hosted as? FederatedState.Failed)?.let { Text(it.error.message, color = MaterialTheme.colorScheme.error) }
+        val hostedBusy = hosted is FederatedState.WaitingForBrowser || hosted is FederatedState.Completing
         federated.providers.forEach { provider ->
-            OutlinedButton(onClick = { federated.start(provider) }) { Text(provider) }
+            OutlinedButton(onClick = { federated.start(provider) }, enabled = !hostedBusy) { Text(provider) }
         }
     }
 }

@@ -81,11 +81,12 @@ class ManualTime(private var now: Long = 1_767_225_600_000) : Clock, Scheduler {
     }
 }
 
-/** Records the URLs the app asked the browser to open. */
-class RecordingBrowser : BrowserLauncher {
+/** Records the URLs the app asked the browser to open, then runs [onOpen] for each. */
+class RecordingBrowser(private val onOpen: (String) -> Unit = {}) : BrowserLauncher {
     val opened = mutableListOf<String>()
 
     override fun open(url: String) {
         opened.add(url)
+        onOpen(url)
     }
 }

@@ -1,13 +1,15 @@
-// View models whose core calls the bindings do not export yet (federated sign-in, trips,
-// offers), over fakes of their interfaces, and money formatting.
+// The trip, offers and federated sign-in view models over fakes of their source interfaces,
+// the browser step's waiting rules, and money formatting. The same models over the real core
+// are in CoreModelTests.kt.
 
 package com.walkout.android.test
 
+import com.walkout.android.viewmodel.BrowserLauncherStep
 import com.walkout.android.viewmodel.Consent
 import com.walkout.android.viewmodel.Dispatch
-import com.walkout.android.viewmodel.FederatedAuth
 import com.walkout.android.viewmodel.FederatedSignInViewModel
 import com.walkout.android.viewmodel.FederatedState
+import com.walkout.android.viewmodel.HostedSignIn
 import com.walkout.android.viewmodel.Offer
 import com.walkout.android.viewmodel.OffersSource
 import com.walkout.android.viewmodel.OffersViewModel
@@ -18,39 +20,62 @@ import com.walkout.android.viewmodel.TripViewModel
 import com.walkout.android.viewmodel.UiError
 import com.walkout.android.viewmodel.formatMoney
 import java.util.Locale
+import uniffi.walkout_ffi.BrowserOutcome
+import uniffi.walkout_ffi.BrowserStep
 import uniffi.walkout_ffi.CurrentUser
 import uniffi.walkout_ffi.Money
 import uniffi.walkout_ffi.WalkoutFfiException
 
 private val USER = CurrentUser(sub = "sub-1", username = "sub-1", email = "a@example.com", emailVerified = true)
+private const val REDIRECT_URI = "com.walkout.shopper:/callback"
 
-private class FakeFederatedAuth : FederatedAuth {
-    val completed = mutableListOf<String>()
+/** Plays the core's side of hosted sign-in: one browser step, then the `state` check. */
+private class FakeHostedSignIn : HostedSignIn {
+    val outcomes = mutableListOf<BrowserOutcome>()
 
-    override fun authorizationUrl(provider: String): String =
-        "https://auth.example.test/oauth2/authorize?identity_provider=$provider&state=s1"
-
-    override fun completeSignIn(redirectUri: String): CurrentUser {
-        completed.add(redirectUri)
-        if (!redirectUri.contains("state=s1")) {
-            throw WalkoutFfiException.InvalidInput("state", "does not match the sign-in that was started")
+    override fun signIn(browser: BrowserStep, identityProvider: String): CurrentUser {
+        val url = "https://auth.example.test/oauth2/authorize?identity_provider=$identityProvider&state=s1"
+        val outcome = browser.authorize(url, REDIRECT_URI)
+        outcomes.add(outcome)
+        return when (outcome) {
+            is BrowserOutcome.Redirected ->
+                if (outcome.url.contains("state=s1")) USER else throw WalkoutFfiException.Denied("state-mismatch")
+            is BrowserOutcome.Cancelled -> throw WalkoutFfiException.Denied("sign-in-cancelled")
+            is BrowserOutcome.Failed -> throw WalkoutFfiException.Denied("browser-failed")
         }
-        return USER
     }
 }
 
+/**
+ * Builds a federated model whose browser runs [script] when it opens. With immediate dispatch,
+ * start() returns only after the browser step has ended.
+ */
+private fun federatedModel(auth: HostedSignIn, script: (FederatedSignInViewModel) -> Unit): Pair<FederatedSignInViewModel, RecordingBrowser> {
+    lateinit var model: FederatedSignInViewModel
+    val launcher = RecordingBrowser { script(model) }
+    model = FederatedSignInViewModel(auth, BrowserLauncherStep(launcher), Dispatch.immediate, listOf("Google"))
+    return Pair(model, launcher)
+}
+
+/** Returns offers as the backend does: the general offer always, the targeted one after an opt-in. */
 private class FakeOffers(var consent: Boolean?) : OffersSource {
     var fetches = 0
+
+    /** Runs inside setConsent, while the backend call is in flight. */
+    var duringSetConsent: () -> Unit = {}
 
     override fun consent(): Boolean? = consent
 
     override fun setConsent(granted: Boolean) {
+        duringSetConsent()
         consent = granted
     }
 
     override fun offers(): List<Offer> {
         fetches += 1
-        return listOf(Offer("o1", "Coffee", "50p off a coffee", Money(50, "GBP"), null))
+        val general = Offer("g1", "Coffee", "50p off a coffee", null)
+        val targeted = Offer("t1", "10% off RED MUG", "", "2026-12-31T23:59:59Z", targeted = true, reason = "because you bought RED MUG")
+        return if (consent == true) listOf(general, targeted) else listOf(general)
     }
 }
 
@@ -65,71 +90,114 @@ private fun trip(state: TripState, owed: Money? = null) =
 
 fun portTests(): List<TestCase> = listOf(
     TestCase("federated sign-in opens browser") {
-        val browser = RecordingBrowser()
-        val model = FederatedSignInViewModel(FakeFederatedAuth(), browser, Dispatch.immediate, listOf("Google"))
+        val (model, launcher) = federatedModel(FakeHostedSignIn()) { it.cancel() }
         model.start("Google")
-        expectEqual(1, browser.opened.size, "opened URLs")
-        expect(browser.opened[0].contains("identity_provider=Google")) { "URL: ${browser.opened[0]}" }
-        expectEqual<FederatedState>(FederatedState.WaitingForBrowser("Google"), model.state.value, "state")
+        expectEqual(1, launcher.opened.size, "opened URLs")
+        expect(launcher.opened[0].contains("identity_provider=Google")) { "URL: ${launcher.opened[0]}" }
     },
     TestCase("federated redirect completes sign-in") {
-        val model = FederatedSignInViewModel(FakeFederatedAuth(), RecordingBrowser(), Dispatch.immediate, listOf("Google"))
+        var handled: Boolean? = null
+        val (model, _) = federatedModel(FakeHostedSignIn()) { handled = it.handleRedirect("$REDIRECT_URI?code=c1&state=s1") }
         model.start("Google")
-        expectEqual(true, model.handleRedirect("com.walkout.shopper:/callback?code=c1&state=s1"), "handled")
+        expectEqual(true, handled, "handled")
         expectEqual<FederatedState>(FederatedState.SignedIn(USER), model.state.value, "state")
     },
     TestCase("unexpected redirect is ignored") {
-        val auth = FakeFederatedAuth()
-        val model = FederatedSignInViewModel(auth, RecordingBrowser(), Dispatch.immediate, listOf("Google"))
-        expectEqual(false, model.handleRedirect("com.walkout.shopper:/callback?code=c1&state=s1"), "handled")
-        expectEqual(0, auth.completed.size, "exchanges")
+        val auth = FakeHostedSignIn()
+        val (model, _) = federatedModel(auth) {}
+        expectEqual(false, model.handleRedirect("$REDIRECT_URI?code=c1&state=s1"), "handled")
+        expectEqual(0, auth.outcomes.size, "browser steps")
         expectEqual<FederatedState>(FederatedState.Idle, model.state.value, "state")
     },
     TestCase("redirect after cancel is ignored") {
-        val auth = FakeFederatedAuth()
-        val model = FederatedSignInViewModel(auth, RecordingBrowser(), Dispatch.immediate, listOf("Google"))
+        val auth = FakeHostedSignIn()
+        val (model, _) = federatedModel(auth) { it.cancel() }
         model.start("Google")
-        model.cancel()
-        expectEqual(false, model.handleRedirect("com.walkout.shopper:/callback?code=c1&state=s1"), "handled")
-        expectEqual(0, auth.completed.size, "exchanges")
+        expectEqual(false, model.handleRedirect("$REDIRECT_URI?code=c1&state=s1"), "handled")
+        expectEqual(listOf<BrowserOutcome>(BrowserOutcome.Cancelled), auth.outcomes, "browser outcomes")
+        expectEqual<FederatedState>(FederatedState.Cancelled, model.state.value, "state")
+    },
+    TestCase("second start while waiting is ignored") {
+        val auth = FakeHostedSignIn()
+        val (model, launcher) = federatedModel(auth) {
+            it.start("Google")
+            it.cancel()
+        }
+        model.start("Google")
+        expectEqual(1, launcher.opened.size, "opened URLs")
+        expectEqual(listOf<BrowserOutcome>(BrowserOutcome.Cancelled), auth.outcomes, "browser outcomes")
+    },
+    TestCase("foreign redirect is not taken") {
+        var handled: Boolean? = null
+        val (model, _) = federatedModel(FakeHostedSignIn()) {
+            handled = it.handleRedirect("https://other.example.test/callback?code=c1&state=s1")
+            it.cancel()
+        }
+        model.start("Google")
+        expectEqual(false, handled, "handled")
+        expectEqual<FederatedState>(FederatedState.Cancelled, model.state.value, "state")
     },
     TestCase("mismatched state fails sign-in") {
-        val model = FederatedSignInViewModel(FakeFederatedAuth(), RecordingBrowser(), Dispatch.immediate, listOf("Google"))
+        val (model, _) = federatedModel(FakeHostedSignIn()) { it.handleRedirect("$REDIRECT_URI?code=c1&state=other") }
         model.start("Google")
-        model.handleRedirect("com.walkout.shopper:/callback?code=c1&state=other")
         val state = model.state.value
         expect(state is FederatedState.Failed) { "state: $state" }
-        expectEqual("state", (state as FederatedState.Failed).error.field, "field")
+        expectEqual("state-mismatch", (state as FederatedState.Failed).error.reasonSlug, "slug")
     },
     TestCase("unoffered provider is rejected") {
-        val browser = RecordingBrowser()
-        val model = FederatedSignInViewModel(FakeFederatedAuth(), browser, Dispatch.immediate, listOf("Google"))
+        val auth = FakeHostedSignIn()
+        val (model, launcher) = federatedModel(auth) { it.cancel() }
         model.start("Facebook")
-        expectEqual(0, browser.opened.size, "opened URLs")
+        expectEqual(0, launcher.opened.size, "opened URLs")
+        expectEqual(0, auth.outcomes.size, "browser steps")
         expect(model.state.value is FederatedState.Failed) { "state: ${model.state.value}" }
     },
-    TestCase("offers wait for consent") {
-        val source = FakeOffers(consent = null)
-        val model = OffersViewModel(source, Dispatch.immediate, brandOffersEnabled = true)
+    TestCase("browser step times out") {
+        val step = BrowserLauncherStep(RecordingBrowser(), timeoutMillis = 50)
+        val outcome = step.authorize("https://auth.example.test/oauth2/authorize", REDIRECT_URI)
+        expectEqual<BrowserOutcome>(BrowserOutcome.Failed("no redirect arrived within 50 ms"), outcome, "outcome")
+        expectEqual(false, step.waiting, "waiting")
+    },
+    TestCase("failing launcher fails browser step") {
+        val step = BrowserLauncherStep({ throw IllegalStateException("no browser installed") })
+        val outcome = step.authorize("https://auth.example.test/oauth2/authorize", REDIRECT_URI)
+        expectEqual<BrowserOutcome>(BrowserOutcome.Failed("the browser could not be opened (IllegalStateException)"), outcome, "outcome")
+        expectEqual(false, step.waiting, "waiting")
+    },
+    TestCase("second browser step is refused") {
+        lateinit var step: BrowserLauncherStep
+        var inner: BrowserOutcome? = null
+        step = BrowserLauncherStep({
+            inner = step.authorize("https://auth.example.test/second", REDIRECT_URI)
+            step.cancel()
+        })
+        val outer = step.authorize("https://auth.example.test/first", REDIRECT_URI)
+        expectEqual<BrowserOutcome?>(BrowserOutcome.Failed("another sign-in is already waiting for the browser"), inner, "second outcome")
+        expectEqual<BrowserOutcome>(BrowserOutcome.Cancelled, outer, "first outcome")
+    },
+    TestCase("offers load before consent") {
+        val model = OffersViewModel(FakeOffers(consent = null), Dispatch.immediate, brandOffersEnabled = true)
         model.load()
         expectEqual(Consent.NOT_ASKED, model.state.value.consent, "consent")
-        expectEqual(0, source.fetches, "offer fetches")
+        expectEqual(listOf("g1"), model.state.value.offers.map { it.offerId }, "offer ids")
     },
-    TestCase("granting consent loads offers") {
-        val source = FakeOffers(consent = null)
-        val model = OffersViewModel(source, Dispatch.immediate, brandOffersEnabled = true)
+    TestCase("granting consent adds targeted offers") {
+        val model = OffersViewModel(FakeOffers(consent = null), Dispatch.immediate, brandOffersEnabled = true)
         model.load()
         model.setConsent(true)
         expectEqual(Consent.GRANTED, model.state.value.consent, "consent")
-        expectEqual(1, model.state.value.offers.size, "offers")
+        expectEqual(listOf("g1", "t1"), model.state.value.offers.map { it.offerId }, "offer ids")
     },
-    TestCase("withdrawing consent clears offers") {
+    TestCase("withdrawing consent clears targeted offers") {
         val source = FakeOffers(consent = true)
         val model = OffersViewModel(source, Dispatch.immediate, brandOffersEnabled = true)
         model.load()
+        var shownWhileSaving: List<String>? = null
+        source.duringSetConsent = { shownWhileSaving = model.state.value.offers.map { it.offerId } }
         model.setConsent(false)
+        expectEqual<List<String>?>(listOf("g1"), shownWhileSaving, "offer ids while saving")
         expectEqual(Consent.DENIED, model.state.value.consent, "consent")
-        expectEqual(0, model.state.value.offers.size, "offers")
+        expectEqual(listOf("g1"), model.state.value.offers.map { it.offerId }, "offer ids")
         expectEqual(false, source.consent, "recorded consent")
     },
     TestCase("disabled brand never fetches offers") {

@@ -1,12 +1,15 @@
-// The receipts screen after a real trip: the test plays Amazon's side (the gate scan and the
-// cart) against the connectors service with its JWO caller token, then the view models sync and
-// show the receipt that the service issued.
+// The trip card and the receipts screen during a real trip: the test plays Amazon's side (the
+// gate scan and the cart) against the connectors service with its JWO caller token. The trip
+// model shows the trip after the scan, and the receipts models sync and show the issued receipt.
 
 package com.walkout.android.test
 
+import com.walkout.android.viewmodel.CoreTrips
 import com.walkout.android.viewmodel.Dispatch
 import com.walkout.android.viewmodel.ReceiptDetailViewModel
 import com.walkout.android.viewmodel.ReceiptsViewModel
+import com.walkout.android.viewmodel.TripState
+import com.walkout.android.viewmodel.TripViewModel
 import java.net.URI
 import java.net.http.HttpClient
 import java.net.http.HttpRequest
@@ -67,7 +70,16 @@ fun purchaseTests(): List<TestCase> = listOf(
         device.app.addCard("4242424242424242", 12u, 2035u, "123")
         device.app.enrollDevice()
         val enteredAt = Instant.now()
-        gateway.purchase(gateway.admit(device.app.entryCode().text), "85123A", enteredAt)
+        val admitted = gateway.admit(device.app.entryCode().text)
+
+        val trip = TripViewModel(CoreTrips(device.app), Dispatch.immediate)
+        trip.load()
+        expectEqual(null, trip.state.value.error, "trip error after the gate scan")
+        expectEqual(TripState.ENTERED, trip.state.value.trip?.state, "trip state after the gate scan")
+        expectEqual(STORE_ID, trip.state.value.trip?.storeId, "trip store")
+        expectEqual(trip.state.value.trip, CoreTrips(device.app).cachedTrip(), "cached trip")
+
+        gateway.purchase(admitted, "85123A", enteredAt)
 
         // The service issues the receipt in a background job, so sync until it arrives.
         val model = ReceiptsViewModel(device.app, Dispatch.immediate)
@@ -85,5 +97,9 @@ fun purchaseTests(): List<TestCase> = listOf(
         detail.load()
         expectEqual(receipts[0].receiptNumber, detail.state.value.receipt?.receiptNumber, "receipt number")
         expect(detail.state.value.text?.isNotBlank() == true) { "no receipt text" }
+
+        trip.refresh()
+        expectEqual(TripState.RECEIPT_READY, trip.state.value.trip?.state, "trip state after the receipt")
+        expectEqual(receipts[0].receiptId, trip.state.value.trip?.receiptId, "trip receipt")
     },
 )

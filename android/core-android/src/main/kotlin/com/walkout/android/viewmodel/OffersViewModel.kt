@@ -1,30 +1,29 @@
-// Targeted offers and the shopper's marketing consent. Offers are fetched only after the
-// shopper opted in, and withdrawing consent clears them from the screen at once. A brand can
-// switch the feature off, and then this model never calls the backend.
+// The shopper's offers and their consent to targeted offers. The backend decides which offers
+// a shopper is shown: general offers for everyone, targeted ones only after an opt-in. Withdrawing
+// consent removes the targeted offers from the screen at once, before the backend confirms.
+// A brand can switch the feature off, and then this model never calls the backend.
 
 package com.walkout.android.viewmodel
-
-import uniffi.walkout_ffi.Money
 
 /** One offer, as shown to the shopper. */
 data class Offer(
     val offerId: String,
     val title: String,
+    /** More detail; may be empty. */
     val description: String,
-    /** The saving, when the offer is a fixed amount off. */
-    val saving: Money?,
-    /** RFC 3339 in UTC; the offer ends then. */
+    /** RFC 3339 in UTC; the offer ends then. `null` when it has no end. */
     val validUntil: String?,
+    /** Picked for this shopper from what they bought; shown only with their consent. */
+    val targeted: Boolean = false,
+    /** The reason a targeted offer was picked, such as "because you bought RED MUG". */
+    val reason: String? = null,
+    /** The shopper activated it, so it applies at the next purchase. */
+    val activated: Boolean = false,
 )
 
-/**
- * The core's offer and consent calls.
- *
- * TODO: neither the core nor the bindings have offers or consent yet, so the app has no
- * implementation of this interface until they do.
- */
+/** The core's offer and consent calls; [CoreOffers] implements it over the bindings. */
 interface OffersSource {
-    /** Returns the shopper's consent to targeted offers: `null` when never asked. */
+    /** Fetches the shopper's consent to targeted offers: `null` when they never chose. */
     fun consent(): Boolean?
 
     /** Records the shopper's choice with the backend. */
@@ -53,22 +52,21 @@ class OffersViewModel(
 ) : ViewModel(dispatch) {
     val state = StateHolder(OffersState(enabled = brandOffersEnabled))
 
-    /** Reads the consent, then the offers when the shopper opted in. */
+    /** Fetches the consent and the offers. */
     fun load() {
         if (!state.value.enabled) return
-        run({
-            val granted = source.consent()
-            Pair(granted, if (granted == true) source.offers() else emptyList())
-        }) { current, (granted, offers) -> current.copy(consent = consentOf(granted), offers = offers) }
+        run({ Pair(source.consent(), source.offers()) }) { current, (granted, offers) ->
+            current.copy(consent = consentOf(granted), offers = offers)
+        }
     }
 
-    /** Records the shopper's choice. Granting loads the offers, and denying clears them. */
+    /** Records the shopper's choice, then fetches the offers it allows. */
     fun setConsent(granted: Boolean) {
         if (!state.value.enabled) return
-        if (!granted) state.update { it.copy(offers = emptyList()) }
+        if (!granted) state.update { current -> current.copy(offers = current.offers.filterNot { it.targeted }) }
         run({
             source.setConsent(granted)
-            if (granted) source.offers() else emptyList()
+            source.offers()
         }) { current, offers -> current.copy(consent = consentOf(granted), offers = offers) }
     }
 

@@ -34,12 +34,7 @@ data class TripStatus(
     val isTest: Boolean,
 )
 
-/**
- * The core's trip calls.
- *
- * TODO: the core has `current_trip` and `cached_trip`, but the bindings do not export them
- * yet, so the app has no implementation of this interface until they do.
- */
+/** The core's trip calls; [CoreTrips] implements it over the bindings. */
 interface TripSource {
     /** Fetches the current trip from the backend and caches it; `null` before the first trip. */
     fun currentTrip(): TripStatus?
