@@ -9,7 +9,7 @@ use std::path::Path;
 
 use walkout_connectors::db::{Database, DatabaseSettings, Engine};
 
-use common::database::TestDatabase;
+use common::database::{TestDatabase, postgres_available};
 
 const SQLITE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
 const POSTGRES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres");
@@ -138,8 +138,10 @@ async fn sqlite_connections_get_the_busy_timeout() {
 
 #[tokio::test]
 async fn postgres_applies_migrations_and_statement_timeout() {
+    if !postgres_available("postgres_applies_migrations_and_statement_timeout") {
+        return;
+    }
     let Some(test_database) = TestDatabase::from_environment().await else {
-        eprintln!("skipped: WALKOUT_TEST_POSTGRES_URL is not set");
         return;
     };
     let settings = DatabaseSettings {

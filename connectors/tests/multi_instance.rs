@@ -14,7 +14,7 @@ use serde_json::Value;
 use walkout_connectors::config::{ClockMode, Config};
 use walkout_connectors::server::{self, AppState};
 
-use common::database::{TestDatabase, postgres_admin_url};
+use common::database::{TestDatabase, postgres_available};
 use gate_support::{Answer, Gate, STORE as GATE_STORE, base64, ready_shopper, scan_body};
 use ordering_support::{
     Service, captures_for_trip, configure_fast, import_demo_catalog, open_trip, purchase_body,
@@ -44,14 +44,10 @@ impl Drop for Chain {
 impl Chain {
     /// Starts `count` instances; only the first `with_workers` of them run background workers.
     async fn start(count: usize, with_workers: usize) -> Option<Chain> {
-        let Some(database) = TestDatabase::from_environment().await else {
-            assert!(
-                std::env::var("CI").map_or(true, |value| value != "true"),
-                "WALKOUT_TEST_POSTGRES_URL must be set under CI=true"
-            );
-            eprintln!("skipped: WALKOUT_TEST_POSTGRES_URL is not set");
+        if !postgres_available("multi_instance") {
             return None;
-        };
+        }
+        let database = TestDatabase::from_environment().await?;
         let data_dir = tempfile::tempdir().expect("temporary data folder");
         let mut instances = Vec::new();
         let mut servers = Vec::new();
@@ -397,12 +393,7 @@ async fn wait_mid_step(gate: &Gate, period_secs: i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn gate_replay_and_group_limit_hold_across_instances() {
-    if postgres_admin_url().is_none() {
-        assert!(
-            std::env::var("CI").map_or(true, |value| value != "true"),
-            "WALKOUT_TEST_POSTGRES_URL must be set under CI=true"
-        );
-        eprintln!("skipped: WALKOUT_TEST_POSTGRES_URL is not set");
+    if !postgres_available("gate_replay_and_group_limit_hold_across_instances") {
         return;
     }
     let gate = Gate::start(|config| config.clock = ClockMode::System).await;

@@ -20,6 +20,26 @@ pub fn postgres_admin_url() -> Option<String> {
         .filter(|url| !url.trim().is_empty())
 }
 
+/// Set to `sqlite` by `cargo xtask test` for its SQLite pass, which a PostgreSQL pass follows.
+pub const ENGINE_VARIABLE: &str = "WALKOUT_TEST_ENGINE";
+
+/// Decides whether a test that needs PostgreSQL runs. Without a server it prints why it is
+/// skipped, except under `CI=true`, where a missing server fails the test unless this is the
+/// SQLite pass of `cargo xtask test` (its PostgreSQL pass runs the test).
+pub fn postgres_available(test: &str) -> bool {
+    if postgres_admin_url().is_some() {
+        return true;
+    }
+    let sqlite_pass = std::env::var(ENGINE_VARIABLE).is_ok_and(|engine| engine == "sqlite");
+    let under_ci = std::env::var("CI").is_ok_and(|value| value == "true");
+    assert!(
+        sqlite_pass || !under_ci,
+        "{test}: {POSTGRES_URL_VARIABLE} must be set under CI=true"
+    );
+    eprintln!("skipped {test}: {POSTGRES_URL_VARIABLE} is not set");
+    false
+}
+
 /// A database created for one test; dropping the value drops the database.
 pub struct TestDatabase {
     admin_url: String,
