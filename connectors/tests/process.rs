@@ -94,7 +94,7 @@ fn json_lines(log: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// The end-of-request log lines for one request id.
+/// Selects the end-of-request log lines of one request id.
 fn request_lines<'a>(
     lines: &'a [serde_json::Value],
     request_id: &str,
@@ -145,8 +145,8 @@ fn sigint_stops_cleanly() {
 fn request_log_lines_carry_the_request_id() {
     let serving = Serving::start();
     let port = serving.port;
-    let given = get(port, "/healthz", Some("req-log-check-0042"));
-    assert_eq!(header(&given, "x-request-id"), Some("req-log-check-0042"));
+    let with_id = get(port, "/healthz", Some("req-log-check-0042"));
+    assert_eq!(header(&with_id, "x-request-id"), Some("req-log-check-0042"));
     let missing = get(port, "/no/such/route", None);
     let generated = header(&missing, "x-request-id")
         .expect("a generated request id is echoed")

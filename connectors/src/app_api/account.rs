@@ -272,13 +272,12 @@ async fn tombstone_receipts(
 
 /// Middleware on every route: an app request whose verified token belongs to a deleted account
 /// gets 410 `account-deleted`, except `DELETE /app/v1/account`, which handles repeats itself.
-/// Requests without a valid token pass on, so the route's own authentication answers them.
-///
-/// NOTE: the token is verified here and again by the route's `Shopper` extractor; the second
-/// check reuses the cached signing keys.
+/// Requests without a valid token pass on, so the route's own authentication rejects them.
+/// The verified caller goes into the request's extensions, where the `Shopper` extractor takes
+/// it instead of verifying the token a second time.
 pub async fn reject_deleted_accounts(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path();
@@ -296,7 +295,10 @@ pub async fn reject_deleted_accounts(
         return next.run(request).await;
     };
     match deleted_at(&state, &sub_hash(&state, &caller.sub)).await {
-        Ok(None) => next.run(request).await,
+        Ok(None) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
         Ok(Some(_)) => Problem::new(
             problem::ACCOUNT_DELETED,
             "this account was deleted; sign out of the app",

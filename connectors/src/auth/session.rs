@@ -92,9 +92,8 @@ fn revoked() -> Problem {
     )
 }
 
-/// Middleware: on [`SENSITIVE_ROUTES`], asks the user pool whether the bearer token is still
-/// live before the handler runs. Other routes, and services without
-/// `auth.user_pool_endpoint`, pass through.
+/// Checks the bearer token with the user pool before the handler of a [`SENSITIVE_ROUTES`]
+/// entry runs. Other routes, and services without `auth.user_pool_endpoint`, pass through.
 pub async fn online_check(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let Some(endpoint) = state.config.auth.user_pool_endpoint.as_deref() else {
         return next.run(request).await;
@@ -116,7 +115,7 @@ pub async fn online_check(State(state): State<AppState>, request: Request, next:
     }
 }
 
-/// The HTTP client of the online checks, built on first use and shared.
+/// Returns the HTTP client of the online checks, built on first use and shared.
 fn http_client() -> &'static reqwest::Client {
     static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
     CLIENT.get_or_init(reqwest::Client::new)
@@ -135,7 +134,7 @@ async fn ask_user_pool(http: &reqwest::Client, endpoint: &str, token: &str) -> R
     let response = match response {
         Ok(response) => response,
         Err(error) => {
-            tracing::warn!(error = %error.without_url(), "user pool check failed; the sensitive route is refused");
+            tracing::warn!(error = %error.without_url(), "user pool check failed; the sensitive route is rejected with 503");
             return Err(unavailable());
         }
     };
@@ -149,7 +148,7 @@ async fn ask_user_pool(http: &reqwest::Client, endpoint: &str, token: &str) -> R
         tracing::info!(reason = "revoked-online", "access token rejected");
         return Err(revoked());
     }
-    tracing::warn!(%status, error_type = kind, "user pool check failed; the sensitive route is refused");
+    tracing::warn!(%status, error_type = kind, "user pool check failed; the sensitive route is rejected with 503");
     Err(unavailable())
 }
 

@@ -1,7 +1,7 @@
 //! The reconciler: finds holds that would otherwise be stranded and acts on them.
 //!
 //! [`spawn`] runs [`reconcile`] in the background every `payments.reconcile_interval_secs`.
-//! Several instances on one database may run it at once: every PSP call carries an idempotency
+//! Several instances on one database may run it at once. Every PSP call carries an idempotency
 //! key derived from the trip and the round, so two runs that meet on one trip get the same hold
 //! from the PSP and write the same row.
 //!

@@ -122,7 +122,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
 
 /// Starts the background workers of the service on the current runtime: the ordering job
 /// worker (capture, receipt, POS export and retailer webhook after each purchase), the
-/// payment reconciler (holds close to expiry, abandoned hold attempts), and the scheduled
+/// payment reconciler (card authorizations close to expiry, abandoned hold attempts), and the scheduled
 /// association-rule job of offers.
 pub fn spawn_background_workers(state: &AppState) {
     crate::ordering::worker::spawn(state.clone());

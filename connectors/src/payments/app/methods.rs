@@ -146,7 +146,7 @@ async fn register_token(
 const STORE_ATTEMPTS: u32 = 5;
 
 /// Stores the card, retrying the transaction when a concurrent registration of the same
-/// shopper wins the write: the next attempt sees its row and decides the default again.
+/// shopper wins the write. The next attempt reads the winner's row and decides the default again.
 async fn store(
     state: &AppState,
     shopper_id: &str,
