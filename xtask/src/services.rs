@@ -47,6 +47,8 @@ pub fn start_moto(python: &Path, log_dir: &Path) -> anyhow::Result<Background> {
         ])
         .env("MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY", "HASH")
         .env("MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY", "HASH")
+        // Without this moto accepts any TOTP code, and an MFA test could not fail.
+        .env("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)

@@ -6,6 +6,10 @@
 //! It builds no Android code: the Compose app, the Keystore key provider and the Gradle build
 //! need the Android SDK, which these machines do not have. It uses `kotlinc` and JNA from the
 //! tool cache, where the Kotlin binding stage installs them earlier in the same run.
+//!
+//! Besides the shared moto (which checks TOTP codes, so the MFA tests can fail on a wrong one),
+//! the stage starts the oidc-provider emulator on loopback, so a test signs in through its login
+//! page end to end.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,7 +17,7 @@ use std::process::Command;
 use anyhow::{Context, bail};
 
 use crate::stage::{self, StageRecord};
-use crate::{tools, workspace_root};
+use crate::{oidc, tools, workspace_root};
 
 /// The `kotlin-compiler` npm version and the Debian JNA version that the Kotlin binding stage
 /// installs into the tool cache.
@@ -124,13 +128,40 @@ pub fn android_stages(records: &mut Vec<StageRecord>, moto_url: &str) -> anyhow:
         "    {} with pool {}",
         services.backend_url, services.pool.pool_id
     );
-    let env = services.env();
+    let mut env = services.env();
+
+    let log_dir = root.join("target").join("test-services").join("android");
+    let oidc_dir = stage::run(
+        records,
+        "install oidc-provider (npm)",
+        oidc::install_oidc_provider,
+    )?;
+    let provider = stage::run(records, "start oidc-provider for Android", || {
+        oidc::start_oidc_provider(&oidc_dir, &log_dir)
+    })?;
+    eprintln!("    {} on {}", provider.name, provider.url);
+    env.extend(hosted_env(&provider.url, moto_url));
 
     stage::run(records, "Android view models (JVM)", || {
         let tools = KotlinTools::find()?;
         let jar = compile(&tools, &root)?;
         run_tests(&tools, &jar, &root, &env)
     })
+}
+
+/// Returns the variables that the JVM tests read for hosted sign-in and the MFA tests, besides
+/// the service's: the provider's issuer, its client and test shopper, and the moto that checks TOTP codes.
+fn hosted_env(oidc_issuer: &str, totp_moto_url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("WALKOUT_OIDC_ISSUER", oidc_issuer.to_owned()),
+        ("WALKOUT_OIDC_CLIENT_ID", oidc::OIDC_CLIENT_ID.to_owned()),
+        ("WALKOUT_OIDC_USER_EMAIL", oidc::OIDC_USER_EMAIL.to_owned()),
+        (
+            "WALKOUT_OIDC_USER_PASSWORD",
+            oidc::OIDC_USER_PASSWORD.to_owned(),
+        ),
+        ("WALKOUT_MOTO_TOTP_URL", totp_moto_url.to_owned()),
+    ]
 }
 
 /// Collects the `.kt` files under `dir`, sorted so the compiler gets them in a stable order.

@@ -8,8 +8,10 @@
 //! package is copied into the chroot on each run, together with Swift and the C header
 //! generated from the freshly built `libwalkout_ffi.so`. The generated files are never
 //! committed. The chroot keeps its `.build` folder between runs, so a second build is
-//! incremental.
+//! incremental. The Apple-only files are checked for syntax with `swiftc -parse` before the
+//! build (see `apple_only`).
 
+mod apple_only;
 mod chroot;
 
 use std::path::{Path, PathBuf};
@@ -88,7 +90,8 @@ pub fn test_stages(
     eprintln!("    {} on {}", oidc.name, oidc.url);
     stage::run(records, "iOS package (swift test in chroot)", || {
         copy_package(&root, &toolchain, &generated)?;
-        swift_build_and_test(&toolchain, &swift_env(&services, &oidc.url))
+        let apple_only = apple_only::swift_files(&root.join("ios"))?;
+        swift_build_and_test(&toolchain, &apple_only, &swift_env(&services, &oidc.url))
     })
 }
 
@@ -130,12 +133,13 @@ fn build_and_generate(cargo: &str, root: &Path) -> anyhow::Result<Generated> {
     Ok(Generated { library, dir })
 }
 
-/// Copies the package sources, the generated Swift and header, and the library into the
-/// chroot. Earlier sources are replaced; the `.build` folder is kept.
+/// Copies the package sources, the app target's folder (for the syntax check only), the
+/// generated Swift and header, and the library into the chroot. Earlier sources are replaced;
+/// the `.build` folder is kept.
 fn copy_package(root: &Path, toolchain: &Toolchain, generated: &Generated) -> anyhow::Result<()> {
     let source = root.join("ios");
     let package = chroot_path(toolchain, PACKAGE_IN_CHROOT);
-    for folder in ["Sources", "Tests"] {
+    for folder in ["Sources", "Tests", "App"] {
         let target = package.join(folder);
         if target.exists() {
             std::fs::remove_dir_all(&target)
@@ -161,10 +165,26 @@ fn copy_package(root: &Path, toolchain: &Toolchain, generated: &Generated) -> an
     )
 }
 
-/// Builds the package and its tests, then runs them; `swift test` exits non-zero on any
-/// failing test, which fails the stage.
-fn swift_build_and_test(toolchain: &Toolchain, env: &[(&str, String)]) -> anyhow::Result<()> {
+/// Parses the Apple-only files (`apple_only`, paths relative to the package), then builds the
+/// package and its tests and runs them. `swift test` exits non-zero on any failing test, which
+/// fails the stage.
+fn swift_build_and_test(
+    toolchain: &Toolchain,
+    apple_only: &[String],
+    env: &[(&str, String)],
+) -> anyhow::Result<()> {
     let _proc = ProcMount::mount(&toolchain.root)?;
+    let paths: Vec<String> = apple_only
+        .iter()
+        .map(|file| format!("{PACKAGE_IN_CHROOT}/{file}"))
+        .collect();
+    let mut parse = vec!["swiftc", "-parse"];
+    parse.extend(paths.iter().map(String::as_str));
+    tools::run(
+        &mut toolchain.command(&parse, env),
+        "swiftc -parse (Apple-only Swift files)",
+    )?;
+
     let linker = [
         "-Xlinker",
         "-L",

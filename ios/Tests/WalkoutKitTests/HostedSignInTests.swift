@@ -1,7 +1,8 @@
-// Hosted sign-in through the real core's `signInHosted`, with a fake sheet in place of
+// Hosted sign-in through the real core's `signInHosted`, with test sheets in place of
 // `ASWebAuthenticationSession`. The core discovers the provider at the oidc-provider emulator
-// that `cargo xtask ios` starts. The fake sheet never fills in the provider's login page, so
-// these tests cover every outcome of the browser step except a completed login.
+// that `cargo xtask ios` starts. A fake sheet returns fixed outcomes (closed, failed, a foreign
+// `state`), and `BrowserAuthenticator` signs in on the emulator's login page as a browser
+// would, so a login is completed end to end.
 
 import Foundation
 import XCTest
@@ -141,6 +142,61 @@ final class HostedSignInTests: XCTestCase {
         }
         XCTAssertEqual(error, .Denied(reasonSlug: "state-mismatch"))
         XCTAssertNil(try? app.currentUser())
+    }
+}
+
+/// The emulator's test shopper, from `xtask/oidc/server.mjs`.
+private let providerEmail = "shopper@example.com"
+private let providerPassword = "correct horse battery staple"
+private let providerSubject = "test-shopper-1"
+
+final class HostedBrowserSignInTests: XCTestCase {
+    func testLoginReachesSignedIn() throws {
+        let app = try makeHostedApp(openid: try emulatorSettings())
+        let browser = BrowserAuthenticator(login: providerEmail, password: providerPassword)
+        let model = FederatedSignInViewModel(
+            providers: ["Google"], service: app, authenticator: browser,
+            presentationQueue: sheetQueue, worker: InlineWorker()
+        )
+        model.signIn(with: "Google")
+        guard case .signedIn(let user) = model.state.phase else {
+            return XCTFail("expected signedIn, got \(model.state.phase), \(model.state.errorMessage ?? "")")
+        }
+        XCTAssertEqual(user.sub, providerSubject)
+        XCTAssertEqual(user.email, providerEmail)
+        XCTAssertEqual(user.emailVerified, true)
+        XCTAssertEqual(try app.currentUser(), user)
+        XCTAssertEqual(browser.requestCount, 4, "authorize, login page, login form, resume")
+    }
+
+    func testRouterFollowsHostedLogin() throws {
+        let app = try makeHostedApp(openid: try emulatorSettings())
+        let router = SessionRouter(account: app, worker: InlineWorker())
+        router.start()
+        XCTAssertEqual(router.state, .signedOut)
+        let model = FederatedSignInViewModel(
+            providers: ["Google"], service: app,
+            authenticator: BrowserAuthenticator(login: providerEmail, password: providerPassword),
+            presentationQueue: sheetQueue, worker: InlineWorker()
+        )
+        router.follow(federatedSignIn: model)
+        model.signIn(with: "Google")
+        let user = try XCTUnwrap(try app.currentUser())
+        XCTAssertEqual(router.state, .signedIn(user))
+    }
+
+    func testWrongProviderPasswordFails() throws {
+        let app = try makeHostedApp(openid: try emulatorSettings())
+        let browser = BrowserAuthenticator(login: providerEmail, password: "wrong horse")
+        let model = FederatedSignInViewModel(
+            providers: ["Google"], service: app, authenticator: browser,
+            presentationQueue: sheetQueue, worker: InlineWorker()
+        )
+        model.signIn(with: "Google")
+        XCTAssertEqual(model.state.phase, .idle)
+        XCTAssertEqual(model.state.errorMessage, FederatedSignInViewModel.browserFailedMessage)
+        XCTAssertEqual(browser.requestCount, BrowserAuthenticator.maxRequests)
+        XCTAssertNil(try app.currentUser())
     }
 }
 

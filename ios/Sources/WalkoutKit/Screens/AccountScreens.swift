@@ -1,50 +1,8 @@
-// Sign-in and settings screens. Apple platforms only; not compiled on Linux.
+// The settings screen: the account, sign-out and deletion. Apple platforms only; not compiled
+// on Linux.
 
 #if canImport(SwiftUI)
 import SwiftUI
-
-public struct SignInScreen: View {
-    @StateObject private var observed: ObservedModel<SignInState, SignInViewModel>
-    @SwiftUI.State private var code = ""
-
-    public init(model: SignInViewModel) {
-        _observed = StateObject(wrappedValue: ObservedModel(model))
-    }
-
-    public var body: some View {
-        Form {
-            switch observed.state.phase {
-            case .editing, .working:
-                TextField(NSLocalizedString("email_label", comment: ""), text: Binding(
-                    get: { observed.state.email }, set: { observed.model.setEmail($0) }))
-                    .textContentType(.username)
-                SecureField("Password", text: Binding(
-                    get: { observed.state.password }, set: { observed.model.setPassword($0) }))
-                    .textContentType(.password)
-                Button("Sign in") { observed.model.signIn() }
-                    .disabled(observed.state.phase == .working)
-            case .needsCode, .needsAuthenticatorSetup:
-                if case .needsAuthenticatorSetup(let secret) = observed.state.phase {
-                    Text(secret).textSelection(.enabled)
-                }
-                TextField("Code", text: $code).textContentType(.oneTimeCode)
-                Button("Continue") { observed.model.submitCode(code) }
-            case .needsNewPassword:
-                SecureField("New password", text: $code).textContentType(.newPassword)
-                Button("Continue") { observed.model.submitNewPassword(code) }
-            case .needsFactorChoice(let options):
-                ForEach(options, id: \.self) { option in
-                    Button(option) { observed.model.chooseFactor(option) }
-                }
-            case .signedIn:
-                EmptyView()
-            }
-            if let message = observed.state.errorMessage {
-                Text(message).foregroundColor(Color("BrandError"))
-            }
-        }
-    }
-}
 
 public struct SettingsScreen: View {
     @StateObject private var observed: ObservedModel<SettingsState, SettingsViewModel>

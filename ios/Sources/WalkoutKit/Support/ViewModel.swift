@@ -9,16 +9,30 @@ open class ViewModel<State> {
     /// results (the main thread in the app, the test's thread in tests).
     public private(set) var state: State
 
-    /// Called after every change of `state`, with the new state.
+    /// Called after every change of `state`, with the new state. The screen that shows the
+    /// view model sets it.
     public var onChange: ((State) -> Void)?
+
+    /// Further callbacks added with `observe`, called after `onChange` in the order added.
+    private var observers: [(State) -> Void] = []
 
     public init(state: State) {
         self.state = state
     }
 
-    /// Applies `change` to the state, then calls `onChange` once.
+    /// Adds a callback for every later change of `state`, beside the screen's `onChange`.
+    /// Another view model uses it to follow this one, such as `SessionRouter` following
+    /// sign-in. It is never removed, so `observer` must capture its owner weakly.
+    public func observe(_ observer: @escaping (State) -> Void) {
+        observers.append(observer)
+    }
+
+    /// Applies `change` to the state, then calls `onChange` and each observer once.
     public func update(_ change: (inout State) -> Void) {
         change(&state)
         onChange?(state)
+        for observer in observers {
+            observer(state)
+        }
     }
 }

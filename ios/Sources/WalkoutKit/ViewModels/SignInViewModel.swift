@@ -14,8 +14,9 @@ public struct SignInState: Equatable {
         case needsNewPassword(requiredAttributes: [String])
         /// Ask which second factor to use.
         case needsFactorChoice(options: [String])
-        /// Show `secretCode` (as text and as an `otpauth:` QR code) for the shopper to add to an
-        /// authenticator app, then ask for its first code. The secret must never be logged.
+        /// Show `secretCode` (as text and as an `otpauth:` link, see `authenticatorSetupUri`)
+        /// for the shopper to add to an authenticator app, then ask for its first code. The
+        /// secret must never be logged.
         case needsAuthenticatorSetup(secretCode: String)
         case signedIn(CurrentUser)
     }
@@ -65,14 +66,53 @@ public final class SignInViewModel: ViewModel<SignInState> {
         }
     }
 
-    /// Responds to the new-password step.
+    /// Responds to the new-password step. Every required attribute needs a value that is not
+    /// blank; otherwise the form stays with a message and nothing is sent.
     public func submitNewPassword(_ password: String, attributes: [String: String] = [:]) {
+        if case .needsNewPassword(let required) = state.phase {
+            let missing = Self.missingAttributes(required: required, given: attributes)
+            if let first = missing.first {
+                let label = SignInLabels.attribute(first)
+                update { $0.errorMessage = "Enter your \(label.lowercased())." }
+                return
+            }
+        }
         respond(.newPassword(password: password, attributes: attributes))
     }
 
-    /// Responds to the second-factor choice with one of its options.
+    /// Responds to the second-factor choice with one of its options. An option that the step
+    /// did not offer is ignored.
     public func chooseFactor(_ option: String) {
+        if case .needsFactorChoice(let options) = state.phase, !options.contains(option) {
+            return
+        }
         respond(.mfaType(mfaType: option))
+    }
+
+    /// Returns the `otpauth://` URI for the authenticator-setup step, labelled with `issuer`
+    /// and the typed email, or nil in any other phase. It contains the secret: show it, never
+    /// log it.
+    public func authenticatorSetupUri(issuer: String) -> String? {
+        guard case .needsAuthenticatorSetup(let secret) = state.phase else { return nil }
+        return OtpAuthUri.totp(secret: secret, account: state.email, issuer: issuer)
+    }
+
+    /// Leaves a challenge step and returns to the email and password form. The core starts a
+    /// new sign-in on the next `signIn`, so the abandoned step needs no call.
+    public func startOver() {
+        waitingPhase = .editing
+        update {
+            $0.phase = .editing
+            $0.password = ""
+            $0.errorMessage = nil
+        }
+    }
+
+    /// Returns the required attributes that have no value in `given`, in the order required.
+    static func missingAttributes(required: [String], given: [String: String]) -> [String] {
+        required.filter { name in
+            (given[name] ?? "").trimmingCharacters(in: .whitespaces).isEmpty
+        }
     }
 
     private func respond(_ response: SignInResponse) {
@@ -95,13 +135,22 @@ public final class SignInViewModel: ViewModel<SignInState> {
                     $0.phase = Self.phase(for: step)
                 }
             case .failure(let error):
-                let back = waitingPhase
+                // The core keeps a step waiting only after a mistyped code or a rejected new
+                // password. After other failures, only a new sign-in helps.
+                let back = Self.hasNoWaitingStep(error) ? .editing : waitingPhase
                 update {
                     $0.phase = back
                     $0.errorMessage = errorMessage(for: error)
                 }
             }
         }
+    }
+
+    private static func hasNoWaitingStep(_ error: Error) -> Bool {
+        if case .InvalidInput(field: "response", reason: _) = error as? WalkoutFfiError {
+            return true
+        }
+        return false
     }
 
     static func phase(for step: SignInStep) -> SignInState.Phase {

@@ -1,5 +1,6 @@
-// Email and password sign-in and sign-up, the confirmation and MFA codes, and a button per
-// federated provider of the brand. The fields keep what the shopper types only in this screen.
+// Email and password sign-in and sign-up, the confirmation code, the extra steps Cognito may
+// require (their forms are in ChallengeForms.kt), and a button per federated provider of the
+// brand. The fields keep what the shopper types only in this screen.
 
 package com.walkout.shopper.ui
 
@@ -29,7 +30,6 @@ import com.walkout.android.viewmodel.SignInForm
 import com.walkout.android.viewmodel.SignInViewModel
 import com.walkout.shopper.R
 import com.walkout.android.R as CoreR
-import uniffi.walkout_ffi.SignInResponse
 
 @Composable
 fun SignInScreen(model: SignInViewModel, federated: FederatedSignInViewModel) {
@@ -43,15 +43,13 @@ fun SignInScreen(model: SignInViewModel, federated: FederatedSignInViewModel) {
         when (val form = state.form) {
             is SignInForm.Credentials -> CredentialsForm(model, state.busy)
             is SignInForm.ConfirmSignUp -> CodeForm(form.destination, state.busy) { model.confirmSignUp(it) }
-            // TODO: NewPasswordRequired, SelectMfaType and MfaSetup need forms of their own; this
-            // screen handles only the code steps.
-            is SignInForm.Challenge -> CodeForm(null, state.busy) { model.respond(SignInResponse.MfaCode(it)) }
+            is SignInForm.Challenge -> ChallengeForm(model, form, state.busy)
             is SignInForm.ResetPassword -> ResetForm(form.destination, state.busy) { code, password ->
                 model.confirmForgotPassword(code, password)
             }
             is SignInForm.SignedIn -> Unit
         }
-        state.error?.let { Text(it.message, color = MaterialTheme.colorScheme.error) }
+        state.error?.let { Text(signInErrorText(it), color = MaterialTheme.colorScheme.error) }
         (hosted as? FederatedState.Failed)?.let { Text(it.error.message, color = MaterialTheme.colorScheme.error) }
         val hostedBusy = hosted is FederatedState.WaitingForBrowser || hosted is FederatedState.Completing
         federated.providers.forEach { provider ->

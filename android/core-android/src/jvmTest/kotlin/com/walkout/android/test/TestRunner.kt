@@ -13,7 +13,8 @@ class SkipTest(message: String) : Exception(message)
 class TestCase(val name: String, val body: () -> Unit)
 
 fun main() {
-    val tests = secretStoreTests() + signInTests() + entryCodeTests() + accountTests() + purchaseTests() + portTests() + coreModelTests()
+    val tests = secretStoreTests() + signInTests() + challengeTests() + otpAuthTests() + entryCodeTests() + accountTests() +
+        purchaseTests() + portTests() + coreModelTests() + hostedSignInTests()
     var passed = 0
     var failed = 0
     var skipped = 0
