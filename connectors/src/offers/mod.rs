@@ -15,6 +15,8 @@ pub mod model;
 pub mod recompute;
 mod recompute_write;
 pub mod redeem;
+pub mod run_claim;
+pub mod schedule;
 pub mod store;
 
 pub use mining::{AssociationRule, MILLION, MiningThresholds, millionths, mine_rules};

@@ -29,8 +29,13 @@ pub struct RecomputeSettings {
     pub thresholds: MiningThresholds,
     /// Discount of a targeted offer on its SKU, in basis points (1000 = 10%).
     pub discount_basis_points: u32,
-    /// Seconds between scheduled runs; 0 turns the schedule off.
+    /// Seconds between scheduled runs; 0 turns the schedule off. Periods start at multiples of
+    /// this in unix time, and one instance of those sharing a database mines each period.
     pub interval_secs: u64,
+    /// Seconds a scheduled run's claim lasts unless renewed (at least 1). The running instance
+    /// renews it every third of this, and another instance takes the period over once it
+    /// expires.
+    pub lease_secs: u64,
 }
 
 impl Default for RecomputeSettings {
@@ -39,6 +44,7 @@ impl Default for RecomputeSettings {
             thresholds: MiningThresholds::default(),
             discount_basis_points: 1_000,
             interval_secs: 3_600,
+            lease_secs: 300,
         }
     }
 }
@@ -229,20 +235,8 @@ fn targets_for(
         .collect()
 }
 
-/// Starts the scheduled job on the current runtime, unless `interval_secs` is 0. The first run
-/// comes one interval after start, so a restart does not mine at once.
+/// Starts the scheduled job on the current runtime, unless `interval_secs` is 0; see
+/// [`super::schedule`] for how instances that share a database split the periods.
 pub fn spawn(db: Database, clock: crate::clock::Clock, settings: RecomputeSettings) {
-    if settings.interval_secs == 0 {
-        return;
-    }
-    let interval = std::time::Duration::from_secs(settings.interval_secs);
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(interval).await;
-            match recompute_all(&db, &settings, clock.now_ms()).await {
-                Ok(counts) => tracing::info!(?counts, "scheduled offer recomputation finished"),
-                Err(error) => tracing::error!(%error, "scheduled offer recomputation failed"),
-            }
-        }
-    });
+    super::schedule::spawn(db, clock, settings);
 }
