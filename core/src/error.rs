@@ -58,8 +58,9 @@ pub enum WalkoutError {
     Unauthorized,
     #[error("Invalid {field}: {reason}.")]
     InvalidInput { field: String, reason: String },
-    /// The backend refused the request for a business reason, such as `outstanding-balance`.
-    #[error("The request was refused ({reason_slug}).")]
+    /// The backend or the identity provider refused the request for a reason the shopper can
+    /// act on, such as `outstanding-balance` or `invalid-password`.
+    #[error("{}", denied_sentence(reason_slug))]
     Denied { reason_slug: String },
     #[error("The app's local storage failed; try again, and reinstall the app if this persists.")]
     Storage,
@@ -82,6 +83,83 @@ fn offline_sentence(retry_after_seconds: Option<u64>) -> String {
             "The backend cannot be reached; check the network connection and try again.".to_owned()
         }
     }
+}
+
+/// Sentences for the refusals a shopper meets most, so an app can show the message as it is.
+/// Other slugs get a generic sentence that names the slug.
+const DENIED_SENTENCES: &[(&str, &str)] = &[
+    (
+        "not-authorized",
+        "The email address or password is not correct.",
+    ),
+    (
+        "invalid-password",
+        "The password does not meet the password rules; choose a longer one that mixes \
+         upper and lower case letters, digits and symbols.",
+    ),
+    (
+        "password-history-policy-violation",
+        "This password was used before; choose a new one.",
+    ),
+    (
+        "code-mismatch",
+        "The code is not correct; check it and try again.",
+    ),
+    ("expired-code", "The code has expired; ask for a new one."),
+    (
+        "user-not-confirmed",
+        "The account is not confirmed yet; enter the code that was sent to you.",
+    ),
+    (
+        "username-exists",
+        "An account with this email address already exists; sign in instead.",
+    ),
+    (
+        "limit-exceeded",
+        "Too many attempts; wait a few minutes and try again.",
+    ),
+    (
+        "too-many-failed-attempts",
+        "Too many attempts; wait a few minutes and try again.",
+    ),
+    (
+        "outstanding-balance",
+        "A previous purchase is still unpaid; update the card in the wallet to settle it.",
+    ),
+    (
+        "no-payment-method",
+        "No card is saved; add one in the wallet first.",
+    ),
+    (
+        "payment-method-required",
+        "No card is saved; add one in the wallet first.",
+    ),
+    (
+        "card-expired",
+        "The saved card has expired; add a new one in the wallet.",
+    ),
+    (
+        "payment-declined",
+        "The card was declined; try another card.",
+    ),
+    (
+        "payment-method-rejected",
+        "The card was declined; try another card.",
+    ),
+    (
+        "account-deleted",
+        "This account was deleted; create a new one to shop again.",
+    ),
+];
+
+fn denied_sentence(reason_slug: &str) -> String {
+    DENIED_SENTENCES
+        .iter()
+        .find(|(slug, _)| *slug == reason_slug)
+        .map_or_else(
+            || format!("The request was refused ({reason_slug})."),
+            |(_, sentence)| (*sentence).to_owned(),
+        )
 }
 
 impl From<Error> for WalkoutError {
@@ -200,6 +278,43 @@ mod tests {
             })),
             retry_after: Some(Duration::from_secs(7)),
         })
+    }
+
+    #[test]
+    fn denials_read_as_sentences() {
+        let cases = [
+            (
+                "invalid-password",
+                "The password does not meet the password rules; choose a longer one that mixes \
+                 upper and lower case letters, digits and symbols.",
+            ),
+            (
+                "code-mismatch",
+                "The code is not correct; check it and try again.",
+            ),
+            (
+                "outstanding-balance",
+                "A previous purchase is still unpaid; update the card in the wallet to settle it.",
+            ),
+            (
+                "velocity-limit",
+                "The request was refused (velocity-limit).",
+            ),
+        ];
+        for (slug, sentence) in cases {
+            let error = WalkoutError::Denied {
+                reason_slug: slug.to_owned(),
+            };
+            assert_eq!(error.to_string(), sentence, "{slug}");
+        }
+    }
+
+    #[test]
+    fn every_denial_sentence_ends_with_a_full_stop() {
+        for (slug, sentence) in DENIED_SENTENCES {
+            assert!(sentence.ends_with('.'), "{slug}");
+            assert!(!sentence.contains("  "), "{slug}");
+        }
     }
 
     #[test]

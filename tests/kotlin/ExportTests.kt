@@ -31,7 +31,7 @@ fun exportTests(): List<TestCase> = listOf(
             WalkoutFfiException.InvalidInput("email", "expected an address") to
                 "Invalid email: expected an address.",
             WalkoutFfiException.Denied("outstanding-balance") to
-                "The request was refused (outstanding-balance).",
+                "A previous purchase is still unpaid; update the card in the wallet to settle it.",
             WalkoutFfiException.NotSignedIn() to "No shopper is signed in; sign in first.",
         )
         for ((error, sentence) in cases) {

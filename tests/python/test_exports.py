@@ -32,7 +32,7 @@ DEFAULT_OPTIONS = walkout_ffi.AuthOptions(
         ),
         (
             walkout_ffi.WalkoutFfiError.Denied(reason_slug="outstanding-balance"),
-            "The request was refused (outstanding-balance).",
+            "A previous purchase is still unpaid; update the card in the wallet to settle it.",
         ),
         (walkout_ffi.WalkoutFfiError.NotSignedIn(), "No shopper is signed in; sign in first."),
     ],
