@@ -62,6 +62,11 @@ impl DatabaseSettings {
 #[derive(Debug, Clone)]
 pub struct Database {
     pub pool: AnyPool,
+    /// Pool for the write transactions of the request paths (gate scans, stored purchases).
+    /// On SQLite it holds one connection, so those writers queue in the process instead of
+    /// sleeping in SQLite's busy handler (1 ms to 100 ms per retry) while another connection
+    /// holds the file's write lock. On PostgreSQL it is the same pool as `pool`.
+    pub writer: AnyPool,
     pub engine: Engine,
 }
 
@@ -113,20 +118,8 @@ impl Database {
             source,
         })?;
 
-        let session_setup = session_statements(engine, settings);
-        let pool = AnyPoolOptions::new()
-            .max_connections(settings.max_connections_for(engine))
-            .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
-            .after_connect(move |conn, _meta| {
-                let statements = session_setup.clone();
-                Box::pin(async move {
-                    for statement in statements.iter() {
-                        conn.execute(statement.as_str()).await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
+        let pool = pool_options(engine, settings, settings.max_connections_for(engine))
+            .connect_with(options.clone())
             .await
             .map_err(|source| classify_open_error(&location, source))?;
 
@@ -138,7 +131,15 @@ impl Database {
                 .map_err(|source| classify_open_error(&location, source))?;
         }
 
-        let database = Database { pool, engine };
+        let writer = match engine {
+            Engine::Sqlite => pool_options(engine, settings, 1).connect_lazy_with(options),
+            Engine::Postgres => pool.clone(),
+        };
+        let database = Database {
+            pool,
+            writer,
+            engine,
+        };
         database.migrate(&location).await?;
         Ok(database)
     }
@@ -210,6 +211,28 @@ pub async fn next_counter_value(
     .bind(name)
     .fetch_one(&mut **tx)
     .await
+}
+
+/// Builds the options of a pool of at most `max_connections`, whose connections run the
+/// engine's session statements when they open.
+fn pool_options(
+    engine: Engine,
+    settings: &DatabaseSettings,
+    max_connections: u32,
+) -> AnyPoolOptions {
+    let session_setup = session_statements(engine, settings);
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
+        .after_connect(move |conn, _meta| {
+            let statements = session_setup.clone();
+            Box::pin(async move {
+                for statement in statements.iter() {
+                    conn.execute(statement.as_str()).await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 /// Lists the statements that set up each new connection: pragmas on SQLite, the statement
@@ -314,4 +337,51 @@ pub fn is_retryable_conflict(error: &sqlx::Error) -> bool {
         .and_then(|code| code.parse::<i64>().ok())
         .is_some_and(|code| code & 0xff == 5);
     busy || database.is_unique_violation()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn open_sqlite() -> (tempfile::TempDir, Database) {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            folder.path().join("walkout.sqlite").display()
+        );
+        let db = Database::open(&url).await.expect("open the database");
+        (folder, db)
+    }
+
+    #[tokio::test]
+    async fn sqlite_writer_has_one_connection() {
+        let (_folder, db) = open_sqlite().await;
+        let first = db.writer.acquire().await.expect("first writer connection");
+        let second = tokio::time::timeout(Duration::from_millis(200), db.writer.acquire()).await;
+        assert!(second.is_err(), "a second writer connection was handed out");
+        drop(first);
+    }
+
+    #[tokio::test]
+    async fn concurrent_writer_transactions_all_commit() {
+        let (_folder, db) = open_sqlite().await;
+        let mut tasks = Vec::new();
+        for _ in 0..32 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut tx = db.writer.begin().await?;
+                next_counter_value(&mut tx, "writer-test").await?;
+                tx.commit().await
+            }));
+        }
+        for task in tasks {
+            task.await.expect("task").expect("transaction");
+        }
+        let value: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = $1")
+            .bind("writer-test")
+            .fetch_one(&db.pool)
+            .await
+            .expect("counter");
+        assert_eq!(value, 32);
+    }
 }

@@ -23,7 +23,7 @@ use super::static_keys::{self, VisitorType};
 use super::trips::NewTrip;
 use crate::problem::{self, Problem, ProblemKind};
 use crate::server::AppState;
-use crate::shoppers;
+use crate::shoppers::{self, ShopperRecord};
 
 /// The gate's decision on one scan, before it is recorded.
 pub(crate) enum Verdict {
@@ -80,12 +80,73 @@ impl Denial {
     }
 }
 
-/// Decides on a validated request at `now_ms` (service clock).
+/// An entry code that passed every check that only reads: known credential, inside its step
+/// window, authentic tag.
+pub(crate) struct ValidCode {
+    pub credential: StoredCredential,
+    pub code: CodeKey,
+    /// The credential's shopper, read before the scan is counted against its group.
+    pub shopper: Option<ShopperRecord>,
+}
+
+/// A scan after its read-only checks.
+pub(crate) enum Prepared {
+    /// Decided without the group count: a static key, or a code denied by its own checks.
+    Decided(Verdict),
+    /// A valid entry code, still to be counted against its group.
+    Code(ValidCode),
+}
+
+/// A scan counted against its group whose outcome depends on the group's first scan.
+pub(crate) enum Pending {
+    /// The first scan: the shopper checks and the payment hold decide.
+    Leader { valid: ValidCode, trip_id: String },
+    /// A companion of a first scan that was still undecided when it was counted.
+    Companion {
+        valid: ValidCode,
+        trip_id: String,
+        ordinal: i64,
+    },
+}
+
+/// Outcome of the group count.
+pub(crate) enum Settled {
+    Decided(Verdict),
+    Pending(Pending),
+}
+
+/// Decides on a validated request at `now_ms` (service clock), each write committed on its
+/// own.
 pub(crate) async fn decide(
     state: &AppState,
     request: &IdentityRequest,
     now_ms: i64,
 ) -> Result<Verdict, Problem> {
+    let valid = match prepare(state, request, now_ms).await? {
+        Prepared::Decided(verdict) => return Ok(verdict),
+        Prepared::Code(valid) => valid,
+    };
+    let claim = group::claim(
+        &state.db,
+        &valid.code,
+        &request.store_id,
+        now_ms,
+        group_limits(state),
+    )
+    .await
+    .map_err(|e| Problem::internal(&e))?;
+    match settle(valid, claim) {
+        Settled::Decided(verdict) => Ok(verdict),
+        Settled::Pending(pending) => finish(state, request, pending, now_ms).await,
+    }
+}
+
+/// Runs the checks that only read: the static key, then the entry code's own checks.
+pub(crate) async fn prepare(
+    state: &AppState,
+    request: &IdentityRequest,
+    now_ms: i64,
+) -> Result<Prepared, Problem> {
     let internal = |e: sqlx::Error| Problem::internal(&e);
     let key_hash = static_keys::hash_key(&request.key);
     if let Some(key) = static_keys::find_active(&state.db, &request.store_id, &key_hash)
@@ -102,33 +163,31 @@ pub(crate) async fn decide(
             is_test: key.visitor_type == VisitorType::Shopper,
             is_associate: key.visitor_type == VisitorType::Associate,
         };
-        return Ok(Verdict::Admit(Admission {
+        return Ok(Prepared::Decided(Verdict::Admit(Admission {
             visitor_id: key.visitor_id,
             visitor_type: key.visitor_type,
             credential_id: None,
             trip: TripChange::Open { trip, code: None },
-        }));
+        })));
     }
-    decide_code(state, request, now_ms).await
+    check_code(state, request, now_ms).await
 }
 
-async fn decide_code(
+async fn check_code(
     state: &AppState,
     request: &IdentityRequest,
     now_ms: i64,
-) -> Result<Verdict, Problem> {
+) -> Result<Prepared, Problem> {
+    let deny_early = |kind: ProblemKind, detail: String| {
+        Ok(Prepared::Decided(Verdict::Deny(Denial::new(kind, detail))))
+    };
     let Ok(text) = std::str::from_utf8(&request.key) else {
         let detail = "the identity key is not text, so it is not an entry code";
-        return Ok(Verdict::Deny(Denial::new(problem::MALFORMED_CODE, detail)));
+        return deny_early(problem::MALFORMED_CODE, detail.to_owned());
     };
     let parsed = match parse_code(text) {
         Ok(parsed) => parsed,
-        Err(error) => {
-            return Ok(Verdict::Deny(Denial::new(
-                problem::MALFORMED_CODE,
-                error.to_string(),
-            )));
-        }
+        Err(error) => return deny_early(problem::MALFORMED_CODE, error.to_string()),
     };
     let credential_id = hex::encode(parsed.credential_id);
     let Some(credential) = entry_credentials::find(&state.db, &credential_id)
@@ -140,7 +199,7 @@ async fn decide_code(
             "the entry code names an unknown credential",
         );
         denial.credential_id = Some(credential_id);
-        return Ok(Verdict::Deny(denial));
+        return Ok(Prepared::Decided(Verdict::Deny(denial)));
     };
 
     let authentic = {
@@ -153,7 +212,7 @@ async fn decide_code(
         let mut denial = Denial::new(kind, detail);
         denial.credential_id = Some(credential.id.clone());
         denial.notify = authentic.then(|| credential.shopper_id.clone());
-        Ok(Verdict::Deny(denial))
+        Ok(Prepared::Decided(Verdict::Deny(denial)))
     };
 
     if credential.revoked_at.is_some() {
@@ -183,20 +242,40 @@ async fn decide_code(
         );
     }
 
+    let shopper = shoppers::find_by_id(&state.db, &credential.shopper_id)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
     let code = CodeKey {
         credential_id: credential.id.clone(),
         step: i64::from(parsed.step),
     };
+    Ok(Prepared::Code(ValidCode {
+        credential,
+        code,
+        shopper,
+    }))
+}
+
+/// The group limits of `[gate]`.
+pub(crate) fn group_limits(state: &AppState) -> GroupLimits {
     let gate = &state.config.gate;
-    let limits = GroupLimits {
+    GroupLimits {
         max_scans: i64::from(gate.group_entry_limit),
         window_ms: millis(gate.group_window_secs.saturating_mul(1000)),
         stale_ms: millis(gate.companion_wait_ms).saturating_mul(2),
+    }
+}
+
+/// Decides what the group count alone decides: a store mismatch, a reached limit, or a
+/// companion of a first scan that was already admitted.
+pub(crate) fn settle(valid: ValidCode, claim: group::Claim) -> Settled {
+    let deny = |kind: ProblemKind, detail: &str| {
+        let mut denial = Denial::new(kind, detail);
+        denial.credential_id = Some(valid.credential.id.clone());
+        denial.notify = Some(valid.credential.shopper_id.clone());
+        Settled::Decided(Verdict::Deny(denial))
     };
-    match group::claim(&state.db, &code, &request.store_id, now_ms, limits)
-        .await
-        .map_err(|e| Problem::internal(&e))?
-    {
+    match claim {
         group::Claim::StoreMismatch => deny(
             problem::STORE_MISMATCH,
             "the entry code was already accepted at another store",
@@ -205,12 +284,44 @@ async fn decide_code(
             problem::GROUP_LIMIT_REACHED,
             "the entry code has admitted the largest allowed group, or its group window has closed",
         ),
-        group::Claim::Leader { trip_id } => {
-            lead(state, request, &credential, code, trip_id, now_ms).await
-        }
-        group::Claim::Companion { trip_id, ordinal } => {
-            follow(state, &credential, code, trip_id, ordinal).await
-        }
+        group::Claim::Leader { trip_id } => Settled::Pending(Pending::Leader { valid, trip_id }),
+        group::Claim::Companion {
+            trip_id,
+            ordinal,
+            admitted: true,
+        } => Settled::Decided(companion_verdict(
+            &valid.credential,
+            trip_id,
+            ordinal,
+            LeaderOutcome::Admitted,
+            valid.shopper,
+        )),
+        group::Claim::Companion {
+            trip_id,
+            ordinal,
+            admitted: false,
+        } => Settled::Pending(Pending::Companion {
+            valid,
+            trip_id,
+            ordinal,
+        }),
+    }
+}
+
+/// Decides a pending scan: places the first scan's hold, or waits for the first scan.
+pub(crate) async fn finish(
+    state: &AppState,
+    request: &IdentityRequest,
+    pending: Pending,
+    now_ms: i64,
+) -> Result<Verdict, Problem> {
+    match pending {
+        Pending::Leader { valid, trip_id } => lead(state, request, valid, trip_id, now_ms).await,
+        Pending::Companion {
+            valid,
+            trip_id,
+            ordinal,
+        } => follow(state, &valid.credential, valid.code, trip_id, ordinal).await,
     }
 }
 
@@ -218,14 +329,15 @@ async fn decide_code(
 async fn lead(
     state: &AppState,
     request: &IdentityRequest,
-    credential: &StoredCredential,
-    code: CodeKey,
+    valid: ValidCode,
     trip_id: String,
     now_ms: i64,
 ) -> Result<Verdict, Problem> {
-    let shopper = shoppers::find_by_id(&state.db, &credential.shopper_id)
-        .await
-        .map_err(|e| Problem::internal(&e))?;
+    let ValidCode {
+        credential,
+        code,
+        shopper,
+    } = valid;
     let refusal =
         checks::check_shopper(state, shopper.as_ref(), &request.store_id, &trip_id, now_ms).await?;
     match (refusal, shopper) {
@@ -264,7 +376,7 @@ async fn lead(
     }
 }
 
-/// A companion scan: it shares the outcome of its group's first scan.
+/// A companion scan: it waits for the outcome of its group's first scan and shares it.
 async fn follow(
     state: &AppState,
     credential: &StoredCredential,
@@ -280,14 +392,27 @@ async fn follow(
     let shopper = shoppers::find_by_id(&state.db, &credential.shopper_id)
         .await
         .map_err(internal)?;
+    Ok(companion_verdict(
+        credential, trip_id, ordinal, outcome, shopper,
+    ))
+}
+
+/// The verdict on a companion once the outcome of its group's first scan is known.
+fn companion_verdict(
+    credential: &StoredCredential,
+    trip_id: String,
+    ordinal: i64,
+    outcome: LeaderOutcome,
+    shopper: Option<ShopperRecord>,
+) -> Verdict {
     let (kind, detail) = match (outcome, shopper) {
         (LeaderOutcome::Admitted, Some(shopper)) => {
-            return Ok(Verdict::Admit(Admission {
+            return Verdict::Admit(Admission {
                 visitor_id: shopper.visitor_id,
                 visitor_type: VisitorType::Shopper,
                 credential_id: Some(credential.id.clone()),
                 trip: TripChange::Join { trip_id, ordinal },
-            }));
+            });
         }
         (LeaderOutcome::Admitted, None) => (
             problem::ACCOUNT_INACTIVE,
@@ -313,7 +438,7 @@ async fn follow(
     let mut denial = Denial::new(kind, detail);
     denial.credential_id = Some(credential.id.clone());
     denial.notify = Some(credential.shopper_id.clone());
-    Ok(Verdict::Deny(denial))
+    Verdict::Deny(denial)
 }
 
 fn millis(value: u64) -> i64 {

@@ -33,10 +33,12 @@ pub(crate) enum Claim {
     Leader {
         trip_id: String,
     },
-    /// A further scan of the group, number `ordinal` (2 and up).
+    /// A further scan of the group, number `ordinal` (2 and up). `admitted` is true when the
+    /// group's first scan was already admitted at the time of the count.
     Companion {
         trip_id: String,
         ordinal: i64,
+        admitted: bool,
     },
     StoreMismatch,
     LimitReached,
@@ -51,7 +53,7 @@ pub(crate) struct GroupLimits {
     pub stale_ms: i64,
 }
 
-/// Counts a scan of `code` at `store_id`.
+/// Counts a scan of `code` at `store_id`, each statement committed on its own.
 pub(crate) async fn claim(
     db: &Database,
     code: &CodeKey,
@@ -59,6 +61,26 @@ pub(crate) async fn claim(
     now_ms: i64,
     limits: GroupLimits,
 ) -> Result<Claim, sqlx::Error> {
+    let mut connection = db.writer.acquire().await?;
+    claim_on(&mut connection, code, store_id, now_ms, limits).await
+}
+
+/// Counts a scan of `code` at `store_id` on `connection`, which may be inside a transaction.
+///
+/// A companion of a live group, the most frequent case, is counted by the first statement,
+/// which leaves a group that the scan may take over to the statements after it.
+pub(crate) async fn claim_on(
+    connection: &mut sqlx::AnyConnection,
+    code: &CodeKey,
+    store_id: &str,
+    now_ms: i64,
+    limits: GroupLimits,
+) -> Result<Claim, sqlx::Error> {
+    let stale_before = now_ms.saturating_sub(limits.stale_ms);
+    if let Some(companion) = join(connection, code, store_id, now_ms, limits, stale_before).await? {
+        return Ok(companion);
+    }
+
     let trip_id = uuid::Uuid::now_v7().to_string();
     let inserted = sqlx::query(
         "INSERT INTO entry_codes (credential_id, step, store_id, trip_id, first_scan_at, scans, state) \
@@ -69,7 +91,7 @@ pub(crate) async fn claim(
     .bind(store_id)
     .bind(&trip_id)
     .bind(now_ms)
-    .execute(&db.pool)
+    .execute(&mut *connection)
     .await?
     .rows_affected();
     if inserted == 1 {
@@ -87,41 +109,61 @@ pub(crate) async fn claim(
     .bind(now_ms)
     .bind(&code.credential_id)
     .bind(code.step)
-    .bind(now_ms.saturating_sub(limits.stale_ms))
-    .execute(&db.pool)
+    .bind(stale_before)
+    .execute(&mut *connection)
     .await?
     .rows_affected();
     if taken_over == 1 {
         return Ok(Claim::Leader { trip_id });
     }
 
-    let joined: Option<(String, i64)> = sqlx::query_as(
+    // On PostgreSQL another instance may have opened the group since the first join.
+    if let Some(companion) = join(connection, code, store_id, now_ms, limits, i64::MIN).await? {
+        return Ok(companion);
+    }
+    let bound_store: Option<String> = sqlx::query_scalar(
+        "SELECT store_id FROM entry_codes WHERE credential_id = $1 AND step = $2",
+    )
+    .bind(&code.credential_id)
+    .bind(code.step)
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(match bound_store {
+        Some(bound) if bound != store_id => Claim::StoreMismatch,
+        _ => Claim::LimitReached,
+    })
+}
+
+/// Counts a companion of a live group at `store_id`: not denied, under the scan limit, inside
+/// the group window, and not a `pending` first scan older than `stale_before` (the takeover
+/// statement handles that one).
+async fn join(
+    connection: &mut sqlx::AnyConnection,
+    code: &CodeKey,
+    store_id: &str,
+    now_ms: i64,
+    limits: GroupLimits,
+    stale_before: i64,
+) -> Result<Option<Claim>, sqlx::Error> {
+    let joined: Option<(String, i64, String)> = sqlx::query_as(
         "UPDATE entry_codes SET scans = scans + 1 \
          WHERE credential_id = $1 AND step = $2 AND store_id = $3 AND state <> 'denied' \
-         AND scans < $4 AND first_scan_at >= $5 RETURNING trip_id, scans",
+         AND scans < $4 AND first_scan_at >= $5 \
+         AND NOT (state = 'pending' AND first_scan_at < $6) RETURNING trip_id, scans, state",
     )
     .bind(&code.credential_id)
     .bind(code.step)
     .bind(store_id)
     .bind(limits.max_scans)
     .bind(now_ms.saturating_sub(limits.window_ms))
-    .fetch_optional(&db.pool)
+    .bind(stale_before)
+    .fetch_optional(&mut *connection)
     .await?;
-    if let Some((trip_id, ordinal)) = joined {
-        return Ok(Claim::Companion { trip_id, ordinal });
-    }
-
-    let bound_store: Option<String> = sqlx::query_scalar(
-        "SELECT store_id FROM entry_codes WHERE credential_id = $1 AND step = $2",
-    )
-    .bind(&code.credential_id)
-    .bind(code.step)
-    .fetch_optional(&db.pool)
-    .await?;
-    Ok(match bound_store {
-        Some(bound) if bound != store_id => Claim::StoreMismatch,
-        _ => Claim::LimitReached,
-    })
+    Ok(joined.map(|(trip_id, ordinal, state)| Claim::Companion {
+        trip_id,
+        ordinal,
+        admitted: state == "admitted",
+    }))
 }
 
 /// Outcome of the first scan of a group, as read by a waiting companion.
@@ -214,4 +256,104 @@ pub(crate) async fn mark_denied(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: GroupLimits = GroupLimits {
+        max_scans: 4,
+        window_ms: 60_000,
+        stale_ms: 10_000,
+    };
+
+    async fn open_database() -> (tempfile::TempDir, Database) {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            folder.path().join("gate.sqlite").display()
+        );
+        let db = Database::open(&url).await.expect("open the database");
+        (folder, db)
+    }
+
+    fn code() -> CodeKey {
+        CodeKey {
+            credential_id: "0123456789abcdef".to_owned(),
+            step: 7,
+        }
+    }
+
+    #[tokio::test]
+    async fn rolled_back_count_is_undone() {
+        let (_folder, db) = open_database().await;
+        let first = claim(&db, &code(), "store-1", 1_000, LIMITS).await.unwrap();
+        assert!(matches!(first, Claim::Leader { .. }), "{first:?}");
+
+        let mut tx = db.writer.begin().await.unwrap();
+        let counted = claim_on(&mut tx, &code(), "store-1", 1_100, LIMITS)
+            .await
+            .unwrap();
+        assert!(
+            matches!(counted, Claim::Companion { ordinal: 2, .. }),
+            "{counted:?}"
+        );
+        tx.rollback().await.unwrap();
+
+        let again = claim(&db, &code(), "store-1", 1_200, LIMITS).await.unwrap();
+        assert!(
+            matches!(again, Claim::Companion { ordinal: 2, .. }),
+            "{again:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn stale_first_scan_is_taken_over() {
+        let (_folder, db) = open_database().await;
+        let Claim::Leader { trip_id: first } =
+            claim(&db, &code(), "store-1", 1_000, LIMITS).await.unwrap()
+        else {
+            panic!("the first scan did not lead");
+        };
+        let later = 1_000 + LIMITS.stale_ms + 1;
+        let next = claim(&db, &code(), "store-1", later, LIMITS).await.unwrap();
+        let Claim::Leader { trip_id: second } = next else {
+            panic!("a stale first scan was joined instead of taken over: {next:?}");
+        };
+        assert_ne!(first, second);
+    }
+
+    #[tokio::test]
+    async fn companion_sees_admitted_first_scan() {
+        let (_folder, db) = open_database().await;
+        let Claim::Leader { trip_id } =
+            claim(&db, &code(), "store-1", 1_000, LIMITS).await.unwrap()
+        else {
+            panic!("the first scan did not lead");
+        };
+        let pending = claim(&db, &code(), "store-1", 1_100, LIMITS).await.unwrap();
+        assert_eq!(
+            pending,
+            Claim::Companion {
+                trip_id: trip_id.clone(),
+                ordinal: 2,
+                admitted: false
+            }
+        );
+
+        let mut tx = db.writer.begin().await.unwrap();
+        mark_admitted(&mut tx, &code(), &trip_id).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let admitted = claim(&db, &code(), "store-1", 1_200, LIMITS).await.unwrap();
+        assert_eq!(
+            admitted,
+            Claim::Companion {
+                trip_id,
+                ordinal: 3,
+                admitted: true
+            }
+        );
+    }
 }

@@ -3,7 +3,7 @@
 //! Answers: 200 `{"visitorDetails": {"id", "type"}}` to admit; 400 `invalid-request` for a body
 //! that fails validation; 403 with a gate slug for every denial. A 500 remains only for a
 //! failure of the service itself (its database, a missing data key); the claim on the request
-//! ids is then released so JWO's retry is decided afresh.
+//! ids is then rolled back or released so JWO's retry is decided afresh.
 
 use std::time::Duration;
 
@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::decide::{self, Verdict};
-use super::replay::{self, Claim};
+use super::replay::{self, Answer, Claim};
+use super::scan::{self, Outcome};
 use super::{record, request};
 use crate::auth::admin::{AdminCaller, Scope};
 use crate::problem::{self, Problem};
@@ -38,42 +39,82 @@ pub async fn verify_identity_keys(State(state): State<AppState>, body: Bytes) ->
     };
     let now_ms = state.clock.now_ms();
 
-    let wait = Duration::from_millis(state.config.gate.companion_wait_ms);
-    match replay::claim(&state.db, &request, now_ms, wait).await {
-        Ok(Claim::New) => {}
-        Ok(Claim::Replay(answer)) => {
-            tracing::info!(jwo_request_id = %request.request_id, store_id = %request.store_id, reason = %answer.reason, "identity key request replayed");
-            return answer.into_response();
+    let (answer, verdict) = match scan::run(&state, &request, now_ms).await {
+        Ok(Outcome::Recorded { answer, verdict }) => (answer, verdict),
+        Ok(Outcome::Pending(pending)) => {
+            let verdict = match decide::finish(&state, &request, pending, now_ms).await {
+                Ok(verdict) => verdict,
+                Err(problem) => {
+                    replay::release(&state.db, &request.request_id).await;
+                    return problem.into_response();
+                }
+            };
+            match record_claimed(&state, &request, verdict, now_ms).await {
+                Ok(decided) => decided,
+                Err(response) => return response,
+            }
         }
-        Ok(Claim::StillDeciding) => {
-            tracing::warn!(jwo_request_id = %request.request_id, store_id = %request.store_id, "a repeated identity key request is still being decided");
-            return Problem::new(
-                problem::HOLD_TIMEOUT,
-                "an earlier request with this requestId or authEvent.id is still being decided",
-            )
-            .into_response();
-        }
-        Err(error) => return Problem::internal(&error).into_response(),
-    }
-
-    let verdict = match decide::decide(&state, &request, now_ms).await {
-        Ok(verdict) => verdict,
-        Err(problem) => {
-            replay::release(&state.db, &request.request_id).await;
-            return problem.into_response();
-        }
-    };
-    let answer = match record::record(&state, &request, &verdict, now_ms).await {
-        Ok(answer) => answer,
-        Err(error) => {
-            replay::release(&state.db, &request.request_id).await;
-            return Problem::internal(&error).into_response();
-        }
+        Ok(Outcome::Taken) => match replay_or_decide(&state, &request, now_ms).await {
+            Ok(decided) => decided,
+            Err(response) => return response,
+        },
+        Err(problem) => return problem.into_response(),
     };
 
     state.gate.metrics.record(verdict.reason());
     log_decision(&request, &verdict);
     answer.into_response()
+}
+
+/// Serves a request whose ids an earlier request claimed: its stored answer once decided, or
+/// a decision afresh when the earlier attempt failed and released its claim.
+async fn replay_or_decide(
+    state: &AppState,
+    request: &request::IdentityRequest,
+    now_ms: i64,
+) -> Result<(Answer, Verdict), Response> {
+    let wait = Duration::from_millis(state.config.gate.companion_wait_ms);
+    match replay::claim(&state.db, request, now_ms, wait).await {
+        Ok(Claim::New) => {}
+        Ok(Claim::Replay(answer)) => {
+            tracing::info!(jwo_request_id = %request.request_id, store_id = %request.store_id, reason = %answer.reason, "identity key request replayed");
+            return Err(answer.into_response());
+        }
+        Ok(Claim::StillDeciding) => {
+            tracing::warn!(jwo_request_id = %request.request_id, store_id = %request.store_id, "a repeated identity key request is still being decided");
+            return Err(Problem::new(
+                problem::HOLD_TIMEOUT,
+                "an earlier request with this requestId or authEvent.id is still being decided",
+            )
+            .into_response());
+        }
+        Err(error) => return Err(Problem::internal(&error).into_response()),
+    }
+
+    let verdict = match decide::decide(state, request, now_ms).await {
+        Ok(verdict) => verdict,
+        Err(problem) => {
+            replay::release(&state.db, &request.request_id).await;
+            return Err(problem.into_response());
+        }
+    };
+    record_claimed(state, request, verdict, now_ms).await
+}
+
+/// Records the verdict of a request whose claim is committed; releases the claim on failure.
+async fn record_claimed(
+    state: &AppState,
+    request: &request::IdentityRequest,
+    verdict: Verdict,
+    now_ms: i64,
+) -> Result<(Answer, Verdict), Response> {
+    match record::record(state, request, &verdict, now_ms).await {
+        Ok(answer) => Ok((answer, verdict)),
+        Err(error) => {
+            replay::release(&state.db, &request.request_id).await;
+            Err(Problem::internal(&error).into_response())
+        }
+    }
 }
 
 fn log_decision(request: &request::IdentityRequest, verdict: &Verdict) {

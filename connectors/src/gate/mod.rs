@@ -5,7 +5,8 @@
 //! repeated `requestId` or `authEvent.id` gets the stored first answer, a static key is admitted
 //! at once, and an entry code goes through the checks of `decide` in a fixed order. The
 //! decision, the trip it opens or joins, and the events for the app are written in one
-//! transaction. Every business denial is a 403 problem with its own slug, never a 5xx.
+//! transaction, which also holds the claim on the request's ids unless a payment hold had to be
+//! placed in between. Every business denial is a 403 problem with its own slug, never a 5xx.
 //!
 //! Nothing here logs or stores an identity key or a code: logs carry the JWO request id, the
 //! store id, the credential id in hex and the reason.
@@ -21,6 +22,7 @@ pub mod metrics;
 mod record;
 mod replay;
 mod request;
+mod scan;
 pub mod sealing;
 pub mod static_keys;
 pub mod trips;

@@ -16,20 +16,30 @@ use super::trips::{self, TripState};
 use crate::outbox::{self, kind};
 use crate::server::AppState;
 
-/// Records `verdict` for `request` and returns the answer to send.
+/// Records `verdict` for `request` in a transaction of its own and returns the answer to send.
 pub(crate) async fn record(
     state: &AppState,
     request: &IdentityRequest,
     verdict: &Verdict,
     now_ms: i64,
 ) -> Result<Answer, sqlx::Error> {
-    let mut tx = state.db.pool.begin().await?;
-    let answer = match verdict {
-        Verdict::Admit(admission) => admit(&mut tx, request, admission, now_ms).await?,
-        Verdict::Deny(denial) => deny(&mut tx, request, denial, now_ms).await?,
-    };
+    let mut tx = state.db.writer.begin().await?;
+    let answer = record_in(&mut tx, request, verdict, now_ms).await?;
     tx.commit().await?;
     Ok(answer)
+}
+
+/// Records `verdict` for `request` inside `tx`, which already holds the request's claim.
+pub(crate) async fn record_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    request: &IdentityRequest,
+    verdict: &Verdict,
+    now_ms: i64,
+) -> Result<Answer, sqlx::Error> {
+    match verdict {
+        Verdict::Admit(admission) => admit(tx, request, admission, now_ms).await,
+        Verdict::Deny(denial) => deny(tx, request, denial, now_ms).await,
+    }
 }
 
 async fn admit(
@@ -103,17 +113,7 @@ async fn deny(
     denial: &Denial,
     now_ms: i64,
 ) -> Result<Answer, sqlx::Error> {
-    let body = json!({
-        "type": format!("/problems/{}", denial.kind.slug),
-        "title": denial.kind.title,
-        "status": denial.kind.status,
-        "detail": denial.detail,
-    });
-    let answer = Answer {
-        status: denial.kind.status,
-        reason: denial.kind.slug.to_owned(),
-        body: body.to_string(),
-    };
+    let answer = denial_answer(denial);
     // The first scan's trip id goes with its denial, so companions waiting on it find the reason.
     let leader_trip = denial.leader.as_ref().map(|(_, trip_id)| trip_id.as_str());
     replay::store(tx, &request.request_id, &answer, leader_trip).await?;
@@ -130,4 +130,25 @@ async fn deny(
         outbox::publish(tx, Some(shopper_id), kind::ENTRY_DENIED, &payload, now_ms).await?;
     }
     Ok(answer)
+}
+
+/// The answer to a denial: a 403 problem whose type names the reason.
+pub(crate) fn denial_answer(denial: &Denial) -> Answer {
+    let body = json!({
+        "type": format!("/problems/{}", denial.kind.slug),
+        "title": denial.kind.title,
+        "status": denial.kind.status,
+        "detail": denial.detail,
+    });
+    Answer {
+        status: denial.kind.status,
+        reason: denial.kind.slug.to_owned(),
+        body: body.to_string(),
+    }
+}
+
+/// Returns whether recording `denial` writes nothing but the stored answer: no event for the
+/// shopper and no first scan to close.
+pub(crate) fn is_answer_only(denial: &Denial) -> bool {
+    denial.notify.is_none() && denial.leader.is_none()
 }

@@ -1,9 +1,9 @@
 //! Replays of VerifyIdentityKeys: one stored answer per `requestId` and per `authEvent.id`.
 //!
-//! A request claims both ids with one INSERT (status 0) before any check runs, so a retry that
-//! arrives while the first attempt is still deciding waits for that decision instead of
-//! placing a second hold. The answer is stored as the exact body sent, so a replay is
-//! byte-for-byte the first answer.
+//! A request claims both ids with one INSERT (status 0) before any check that writes runs, so a
+//! retry that arrives while the first attempt is still deciding waits for that decision instead
+//! of placing a second hold. Checks that only read may run before the claim. The answer is
+//! stored as the exact body sent, so a replay is byte-for-byte the first answer.
 
 use std::time::Duration;
 
@@ -65,7 +65,10 @@ pub(crate) async fn claim(
 ) -> Result<Claim, sqlx::Error> {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
-        if try_insert(db, request, now_ms).await? {
+        let mut connection = db.writer.acquire().await?;
+        let inserted = try_insert(&mut connection, request, now_ms).await?;
+        drop(connection);
+        if inserted {
             return Ok(Claim::New);
         }
         // No row means an earlier attempt failed and released its claim, so the next round
@@ -86,8 +89,10 @@ pub(crate) async fn claim(
     }
 }
 
-async fn try_insert(
-    db: &Database,
+/// Claims the request's ids on `connection`, which may be inside a transaction. Returns false
+/// when an earlier request has claimed either id.
+pub(crate) async fn try_insert(
+    connection: &mut sqlx::AnyConnection,
     request: &IdentityRequest,
     now_ms: i64,
 ) -> Result<bool, sqlx::Error> {
@@ -99,7 +104,32 @@ async fn try_insert(
     .bind(&request.auth_event_id)
     .bind(&request.store_id)
     .bind(now_ms)
-    .execute(&db.pool)
+    .execute(connection)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// Claims the request's ids and stores the decided `answer` in one statement. Returns false
+/// when an earlier request has claimed either id.
+pub(crate) async fn insert_answered(
+    db: &Database,
+    request: &IdentityRequest,
+    answer: &Answer,
+    now_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO gate_decisions (request_id, auth_event_id, store_id, status, reason, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+    )
+    .bind(&request.request_id)
+    .bind(&request.auth_event_id)
+    .bind(&request.store_id)
+    .bind(i64::from(answer.status))
+    .bind(&answer.reason)
+    .bind(&answer.body)
+    .bind(now_ms)
+    .execute(&db.writer)
     .await?
     .rows_affected();
     Ok(inserted == 1)
@@ -142,7 +172,7 @@ pub(crate) async fn store(
 pub(crate) async fn release(db: &Database, request_id: &str) {
     let result = sqlx::query("DELETE FROM gate_decisions WHERE request_id = $1 AND status = 0")
         .bind(request_id)
-        .execute(&db.pool)
+        .execute(&db.writer)
         .await;
     if let Err(error) = result {
         tracing::error!(%error, jwo_request_id = request_id, "cannot release a gate decision claim after a failure");

@@ -86,7 +86,7 @@ pub async fn create_purchase(
     .map_err(price_problem)?;
 
     let new = new_purchase(&purchase, trip.as_ref(), priced);
-    let inserted = store::insert_if_absent(pool, &new, now_ms)
+    let inserted = store::insert_if_absent(&state.db.writer, &new, now_ms)
         .await
         .map_err(|e| Problem::internal(&e))?;
     match &inserted {

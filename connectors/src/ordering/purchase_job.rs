@@ -62,7 +62,7 @@ async fn settle_step(state: &AppState, owner: &str, job: &Job, purchase: &Purcha
         (step::RECEIPT, "settled")
     };
     let result: Result<(), job::RecordError> = async {
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.writer.begin().await?;
         job::advance(&mut tx, job, owner, next, Some(&value), now_ms).await?;
         record_settlement(&mut tx, purchase, &settled, state_name, now_ms).await?;
         tx.commit().await?;
@@ -118,7 +118,7 @@ async fn receipt_step(state: &AppState, owner: &str, job: &Job, purchase: &Purch
     let settled = settlement_of(job)?;
     let now_ms = state.clock.now_ms();
     let result: Result<Receipt, String> = async {
-        let mut tx = state.db.pool.begin().await.map_err(|e| e.to_string())?;
+        let mut tx = state.db.writer.begin().await.map_err(|e| e.to_string())?;
         let receipt = receipt::build_first_version(state, &mut tx, purchase, &settled, now_ms)
             .await
             .map_err(|e| e.to_string())?;
@@ -176,7 +176,7 @@ async fn export_step(state: &AppState, owner: &str, job: &Job, purchase: &Purcha
         .map_err(|e| e.to_string())?;
     let now_ms = state.clock.now_ms();
     let result: Result<(), job::RecordError> = async {
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.writer.begin().await?;
         job::advance(&mut tx, job, owner, step::NOTIFY, None, now_ms).await?;
         tx.commit().await?;
         Ok(())
@@ -209,7 +209,7 @@ async fn notify_step(state: &AppState, owner: &str, job: &Job, purchase: &Purcha
 
     let now_ms = state.clock.now_ms();
     let result: Result<(), job::RecordError> = async {
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.writer.begin().await?;
         store::set_state(&mut tx, &purchase.purchase_id, "completed", now_ms).await?;
         job::advance(&mut tx, job, owner, step::DONE, None, now_ms).await?;
         tx.commit().await?;

@@ -40,15 +40,15 @@ async fn run(state: AppState) {
             deliver_pos_exports(delivery).await;
         }
         let now_ms = state.clock.now_ms();
-        let jobs = match job::claim_due(&state.db.pool, &owner, now_ms, lease_ms, CLAIM_BATCH).await
-        {
-            Ok(jobs) => jobs,
-            Err(error) => {
-                tracing::error!(worker = %owner, %error, "claiming ordering jobs failed");
-                tokio::time::sleep(poll).await;
-                continue;
-            }
-        };
+        let jobs =
+            match job::claim_due(&state.db.writer, &owner, now_ms, lease_ms, CLAIM_BATCH).await {
+                Ok(jobs) => jobs,
+                Err(error) => {
+                    tracing::error!(worker = %owner, %error, "claiming ordering jobs failed");
+                    tokio::time::sleep(poll).await;
+                    continue;
+                }
+            };
         if jobs.is_empty() {
             tokio::time::sleep(poll).await;
             continue;
@@ -85,7 +85,7 @@ async fn run_one(state: &AppState, owner: &str, job: Job) {
         max_ms: config.retry_max_ms,
     };
     let now_ms = state.clock.now_ms();
-    match job::record_failure(&state.db.pool, &job, owner, &error, &retry, now_ms).await {
+    match job::record_failure(&state.db.writer, &job, owner, &error, &retry, now_ms).await {
         Ok(false) => tracing::warn!(
             job_id = %job.job_id,
             purchase_id = %job.purchase_id,
@@ -119,7 +119,7 @@ pub async fn alert(state: &AppState, purchase_id: &str, reason: &str, details: &
     let payload = json!({ "reason": reason, "purchase_id": purchase_id, "details": details });
     let now_ms = state.clock.now_ms();
     let result = async {
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.writer.begin().await?;
         outbox::publish(&mut tx, None, super::RETAILER_ALERT, &payload, now_ms).await?;
         tx.commit().await
     }
