@@ -3,6 +3,12 @@
 //! its own process, with its embedded defaults (SQLite, the sandbox PSP on the same listener)
 //! and a temporary data folder. The driver runs in this process on its own runtime.
 //!
+//! With `WALKOUT_BENCH_DATABASE_URL` set to an empty PostgreSQL database, the service runs on
+//! that database instead, as `WALKOUT_BENCH_INSTANCES` processes (1 by default) that share its
+//! secrets. Every request, the shoppers' set-up included, goes to the instances in turn. The
+//! ceilings are SQLite and HTTP-stack figures, so such a run leaves them out, as does
+//! `WALKOUT_BENCH_CEILINGS=0`.
+//!
 //! Scenarios, each bounded by a request count and a time limit:
 //! - first scans, closed loop: each admits a shopper, opens a trip and places its hold through
 //!   the sandbox PSP;
@@ -32,6 +38,7 @@ use walkout_connectors::catalog::uci::DEMO_STORE_ID;
 
 use load::driver::{self, Outcome, Target};
 use load::identity::{self, CLIENT_ID, ISSUER};
+use load::instances::Instances;
 use load::service::{self, ChildProcess};
 use load::shoppers::{self, Shopper};
 use load::{emit, env_number, ordering};
@@ -53,17 +60,47 @@ struct Settings {
     open_loop_secs: f64,
     closed_loop_requests: usize,
     time_limit: Duration,
+    /// PostgreSQL URL of an empty database; `None` means the embedded SQLite file.
+    database_url: Option<String>,
+    instances: usize,
+    /// Whether to run the empty-handler and raw-SQLite ceilings after the service scenarios.
+    ceilings: bool,
 }
 
 impl Settings {
     fn from_env() -> Settings {
         let quick = std::env::var_os("WALKOUT_BENCH_QUICK").is_some_and(|v| v != "0");
+        let database_url = std::env::var("WALKOUT_BENCH_DATABASE_URL")
+            .ok()
+            .filter(|url| !url.is_empty());
+        let ceilings = database_url.is_none()
+            && std::env::var_os("WALKOUT_BENCH_CEILINGS").is_none_or(|v| v != "0");
         Settings {
             shoppers: env_number("WALKOUT_BENCH_SHOPPERS", if quick { 100 } else { 400 }),
             concurrency: env_number("WALKOUT_BENCH_CONCURRENCY", 16),
             open_loop_secs: if quick { 1.0 } else { 3.0 },
             closed_loop_requests: if quick { 2_000 } else { 10_000 },
             time_limit: Duration::from_secs(if quick { 10 } else { 30 }),
+            database_url,
+            instances: env_number("WALKOUT_BENCH_INSTANCES", 1).max(1),
+            ceilings,
+        }
+    }
+
+    /// Describes the database and instance count, for the console.
+    fn backend(&self) -> String {
+        match (&self.database_url, self.instances) {
+            (None, _) => "SQLite".to_owned(),
+            (Some(_), 1) => "PostgreSQL, 1 instance".to_owned(),
+            (Some(_), count) => format!("PostgreSQL, {count} instances"),
+        }
+    }
+
+    /// Names the service log files of a PostgreSQL run; empty for SQLite.
+    fn log_label(&self) -> String {
+        match &self.database_url {
+            None => String::new(),
+            Some(_) => format!("postgres-{}", self.instances),
         }
     }
 }
@@ -88,11 +125,21 @@ fn report(id: &str, outcome: &Outcome) {
 }
 
 async fn run(settings: Settings) {
+    assert!(
+        settings.instances == 1 || settings.database_url.is_some(),
+        "WALKOUT_BENCH_INSTANCES above 1 needs WALKOUT_BENCH_DATABASE_URL: \
+         the embedded SQLite file serves one process"
+    );
     let started = Instant::now();
     let jwks_url = identity::start_jwks().await;
     let data_dir = tempfile::tempdir().expect("temporary data folder");
-    let caller_token = service::prepare_data_dir(data_dir.path(), Path::new(DATA_FILE)).await;
-    let env = [
+    let caller_token = service::prepare_data_dir(
+        data_dir.path(),
+        settings.database_url.as_deref(),
+        Path::new(DATA_FILE),
+    )
+    .await;
+    let mut env = vec![
         ("WALKOUT_AUTH__ISSUER", ISSUER.to_owned()),
         ("WALKOUT_AUTH__JWKS_URL", jwks_url),
         ("WALKOUT_AUTH__CLIENT_IDS", format!("[\"{CLIENT_ID}\"]")),
@@ -101,8 +148,19 @@ async fn run(settings: Settings) {
         ("WALKOUT_GATE__GROUP_ENTRY_LIMIT", "1000000".to_owned()),
         ("WALKOUT_GATE__GROUP_WINDOW_SECS", "86400".to_owned()),
     ];
+    if let Some(url) = &settings.database_url {
+        env.push(("WALKOUT_DATABASE_URL", url.clone()));
+    }
     let binary = Path::new(env!("CARGO_BIN_EXE_walkout-connectors"));
-    let service = service::start_service(binary, data_dir.path(), &env).await;
+    let instances = Instances::start(
+        binary,
+        data_dir.path(),
+        settings.instances,
+        &env,
+        &settings.log_label(),
+    )
+    .await;
+    let bases = instances.base_urls();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(MAX_IN_FLIGHT)
         .timeout(Duration::from_secs(10))
@@ -113,39 +171,27 @@ async fn run(settings: Settings) {
         "setting up {} shoppers (enrollment and a sandbox card each)",
         settings.shoppers
     );
-    let shoppers = shoppers::ready_shoppers(&client, &service.base_url, settings.shoppers, 1).await;
+    let shoppers = shoppers::ready_shoppers(&client, &bases, settings.shoppers, 1).await;
     println!(
-        "JWO load: service pid {}, {} shoppers, {} in flight in closed loops, SQLite, sandbox PSP in the service",
-        service.pid(),
+        "JWO load: service pids {:?}, {} shoppers, {} in flight in closed loops, {}, sandbox PSP in each service",
+        instances.pids(),
         settings.shoppers,
-        settings.concurrency
+        settings.concurrency,
+        settings.backend()
     );
 
-    let gate = Target {
-        client: client.clone(),
-        url: format!("{}{IDENTITY_KEYS}", service.base_url),
-        bearer: Some(caller_token.clone()),
-    };
+    let gate = Target::new(&client, &bases, IDENTITY_KEYS, Some(caller_token.clone()));
     let trips = gate_scenarios(&settings, &gate, &shoppers).await;
-    if let Some(kib) = service.peak_rss_kib() {
-        println!(
-            "service peak RSS after the gate scenarios: {:.1} MiB",
-            kib as f64 / 1024.0
-        );
-        emit(
-            &json!({"id": "gate.peak_rss", "name": "service peak RSS under gate load", "value": kib as f64 / 1024.0, "unit": "MiB"}),
-        );
+    report_peak_rss(&instances);
+
+    let orders = Target::new(&client, &bases, PURCHASES, Some(caller_token));
+    let bodies = ordering_scenarios(&settings, &orders, &trips).await;
+    drop(instances);
+
+    if settings.ceilings {
+        ordering_ceiling(&settings, &bodies).await;
+        ceiling_scenarios(&settings, &client).await;
     }
-
-    let orders = Target {
-        client: client.clone(),
-        url: format!("{}{PURCHASES}", service.base_url),
-        bearer: Some(caller_token),
-    };
-    ordering_scenarios(&settings, &orders, &trips).await;
-    drop(service);
-
-    ceiling_scenarios(&settings, &client).await;
     eprintln!(
         "load benchmark finished in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -233,7 +279,29 @@ async fn gate_scenarios(
     trips
 }
 
-async fn ordering_scenarios(settings: &Settings, orders: &Target, trips: &[(String, String)]) {
+/// Emits the largest peak RSS of the instances as `gate.peak_rss`, with each instance's.
+fn report_peak_rss(instances: &Instances) {
+    let Some(per_instance) = instances.peak_rss_kib() else {
+        return;
+    };
+    let mib: Vec<f64> = per_instance
+        .iter()
+        .map(|kib| *kib as f64 / 1024.0)
+        .collect();
+    let largest = mib.iter().copied().fold(0.0, f64::max);
+    println!("service peak RSS after the gate scenarios, per instance: {mib:.1?} MiB");
+    emit(&json!({
+        "id": "gate.peak_rss", "name": "service peak RSS under gate load (largest instance)",
+        "value": largest, "unit": "MiB", "per_instance_mib": mib,
+    }));
+}
+
+/// Runs CreatePurchases for the admitted trips; returns the request bodies for the ceiling.
+async fn ordering_scenarios(
+    settings: &Settings,
+    orders: &Target,
+    trips: &[(String, String)],
+) -> Vec<String> {
     let carts = ordering::real_carts(Path::new(DATA_FILE));
     assert!(!carts.is_empty(), "the data has baskets of 20 lines");
     let bodies: Vec<String> = trips
@@ -253,9 +321,13 @@ async fn ordering_scenarios(settings: &Settings, orders: &Target, trips: &[(Stri
     )
     .await;
     report("ordering.closed", &outcome);
+    bodies
+}
 
+/// Writes the rows of each purchase raw into a fresh SQLite database: the ordering ceiling.
+async fn ordering_ceiling(settings: &Settings, bodies: &[String]) {
     let ceiling_dir = tempfile::tempdir().expect("temporary data folder");
-    let ceiling = ordering::store_ceiling(ceiling_dir.path(), &bodies, settings.concurrency).await;
+    let ceiling = ordering::store_ceiling(ceiling_dir.path(), bodies, settings.concurrency).await;
     let rate = ceiling.carts as f64 / ceiling.elapsed.as_secs_f64().max(f64::EPSILON);
     let quantile = |q: f64| ceiling.histogram.value_at_quantile(q) as f64 / 1000.0;
     println!(
@@ -276,11 +348,12 @@ async fn ordering_scenarios(settings: &Settings, orders: &Target, trips: &[(Stri
 
 async fn ceiling_scenarios(settings: &Settings, client: &reqwest::Client) {
     let empty: ChildProcess = service::start_empty_handler();
-    let target = Target {
-        client: client.clone(),
-        url: format!("{}{IDENTITY_KEYS}", empty.base_url),
-        bearer: Some("unused".to_owned()),
-    };
+    let target = Target::new(
+        client,
+        std::slice::from_ref(&empty.base_url),
+        IDENTITY_KEYS,
+        Some("unused".to_owned()),
+    );
     let body = shoppers::scan_body(DEMO_STORE_ID, "W1AAAA").0;
     let rate = GATE_RATES[GATE_RATES.len() - 1];
     let count = (rate * settings.open_loop_secs) as usize;

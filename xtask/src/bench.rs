@@ -3,7 +3,8 @@
 //!
 //! It builds the benchmarks in cargo's `bench` profile and runs each part as a stage: the
 //! criterion micro-benchmarks of the core and the connectors, and the receipt sync through the
-//! core. Then come the JWO load driver against the release service in its own process, and the
+//! core. Then come the JWO load driver against the release service in its own process, the same
+//! gate and ordering scenarios on PostgreSQL with one and with three service instances, and the
 //! Python peers (segno rendering the same QR payload, pycognito computing the same SRP step). Raw results go to
 //! `target/bench-results/<UTC timestamp>.json` and a table is printed at the end.
 //!
@@ -13,6 +14,7 @@
 
 mod criterion;
 mod peers;
+mod postgres;
 mod table;
 
 use std::path::{Path, PathBuf};
@@ -39,6 +41,10 @@ const PARTS: &[(&str, &str)] = &[
         "10,000-receipt sync and no-change sync through the core",
     ),
     ("load", "gate and ordering load on loopback, with ceilings"),
+    (
+        "postgres",
+        "gate and ordering load on PostgreSQL, 1 and 3 instances",
+    ),
     ("peers", "Python peers: segno render and pycognito SRP"),
 ];
 
@@ -149,8 +155,15 @@ fn run_parts(
         .iter()
         .filter(|(part, _, _)| options.wants(part))
         .collect();
+    // The PostgreSQL part runs the load driver too.
+    let to_build: Vec<&(&str, &str, &str)> = benches
+        .iter()
+        .filter(|(part, _, _)| {
+            options.wants(part) || (*part == "load" && options.wants("postgres"))
+        })
+        .collect();
     let executables = stage::run(records, "build the benchmarks (bench profile)", || {
-        build_benches(&cargo, root, &wanted)
+        build_benches(&cargo, root, &to_build)
     })?;
 
     for (part, _, bench) in wanted {
@@ -164,12 +177,23 @@ fn run_parts(
             .with_context(|| format!("cargo built no executable for the bench {bench}"))?;
         let found = stage::run(records, description, || {
             if matches!(*part, "sync" | "load") {
-                run_driver(executable, work_dir, options.quick)
+                run_driver(executable, work_dir, options.quick, bench, &[])
             } else {
                 criterion::run(executable, work_dir, criterion_args)
             }
         })?;
         figures.extend(found);
+    }
+
+    if options.wants("postgres") {
+        let executable = executables
+            .iter()
+            .find(|built| built.name == "jwo_load")
+            .context("cargo built no executable for the bench jwo_load")?;
+        let description = "gate and ordering load on PostgreSQL, 1 and 3 instances";
+        stage::run(records, description, || {
+            postgres::run(executable, root, work_dir, options.quick, figures)
+        })?;
     }
 
     if options.wants("peers") {
@@ -247,19 +271,23 @@ fn build_benches(
     Ok(built)
 }
 
-/// Runs a benchmark with its own `main`, which appends JSON lines to `WALKOUT_BENCH_OUT`.
+/// Runs a benchmark with its own `main`, which appends JSON lines to `WALKOUT_BENCH_OUT`
+/// (`<work_dir>/<out_stem>.jsonl`), with the extra environment variables `env`.
 fn run_driver(
     executable: &BenchExecutable,
     work_dir: &Path,
     quick: bool,
+    out_stem: &str,
+    env: &[(&str, String)],
 ) -> anyhow::Result<Vec<Value>> {
     let bench = &executable.name;
-    let out = work_dir.join(format!("{bench}.jsonl"));
+    let out = work_dir.join(format!("{out_stem}.jsonl"));
     let _ = std::fs::remove_file(&out);
     let mut command = Command::new(&executable.path);
     command
         .current_dir(&executable.package_dir)
-        .env("WALKOUT_BENCH_OUT", &out);
+        .env("WALKOUT_BENCH_OUT", &out)
+        .envs(env.iter().map(|(name, value)| (name, value)));
     if quick {
         command.env("WALKOUT_BENCH_QUICK", "1");
     }

@@ -32,7 +32,7 @@ commands:
            (options: --data-dir DIR, --baskets N, --json)
   test     run formatting and lint checks and every test of the workspace
   bench    run every benchmark beside its ceiling or peer
-           (options: --quick, --only entry|srp|pricing|receipts|sync|load|peers)
+           (options: --quick, --only entry|srp|pricing|receipts|sync|load|postgres|peers)
   ios      build the iOS Swift package in a Debian Swift chroot and run its tests (root)
   android  run the Android view model and secret store tests on the JVM
   emulators  start oidc-provider and cognito-local on loopback and print their env vars

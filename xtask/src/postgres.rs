@@ -1,4 +1,4 @@
-//! A throw-away PostgreSQL cluster for the connector tests.
+//! A throw-away PostgreSQL cluster for the connector tests and the PostgreSQL load benchmark.
 //!
 //! `initdb` creates a fresh cluster under `target/test-services/`. `pg_ctl` starts it on a free
 //! loopback port with trust authentication and its unix socket inside the cluster folder, so
@@ -61,6 +61,50 @@ impl Cluster {
         Ok(cluster)
     }
 
+    /// Creates the empty database `name` and returns its URL.
+    pub fn create_database(&self, name: &str) -> anyhow::Result<String> {
+        self.client_tool("createdb", &[name])?;
+        Ok(format!(
+            "postgres://{SERVER_USER}@127.0.0.1:{}/{name}",
+            self.port
+        ))
+    }
+
+    /// Drops the database `name`, closing the sessions still connected to it.
+    pub fn drop_database(&self, name: &str) -> anyhow::Result<()> {
+        self.client_tool("dropdb", &["--force", "--if-exists", name])
+    }
+
+    /// Runs a client tool of the server's version against this cluster over loopback TCP.
+    ///
+    /// PATH may hold only links to `initdb` and `pg_ctl`, so the tool is taken from the folder
+    /// that the link to `initdb` resolves to when `bin_dir` lacks it.
+    fn client_tool(&self, name: &str, args: &[&str]) -> anyhow::Result<()> {
+        let mut program = self.bin_dir.join(name);
+        if !program.is_file()
+            && let Ok(initdb) = std::fs::canonicalize(self.bin_dir.join("initdb"))
+            && let Some(folder) = initdb.parent()
+        {
+            program = folder.join(name);
+        }
+        let port = self.port.to_string();
+        let output = self
+            .command(&program)
+            .args(["-h", "127.0.0.1", "-p", &port, "-U", SERVER_USER])
+            .args(args)
+            .output()
+            .with_context(|| format!("cannot start {name}"))?;
+        if !output.status.success() {
+            bail!(
+                "{name} {} failed ({}): {}",
+                args.join(" "),
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        Ok(())
+    }
+
     fn data_dir(&self) -> PathBuf {
         self.folder.join("data")
     }
@@ -71,7 +115,11 @@ impl Cluster {
 
     /// Builds a command for one of the server tools, run as the server user when xtask is root.
     fn tool(&self, name: &str) -> Command {
-        let program = self.bin_dir.join(name);
+        self.command(&self.bin_dir.join(name))
+    }
+
+    /// Builds a command for `program`, run as the server user when xtask is root.
+    fn command(&self, program: &Path) -> Command {
         let mut command = if self.as_root {
             let mut command = Command::new("runuser");
             command.args(["-u", SERVER_USER, "--"]).arg(program);

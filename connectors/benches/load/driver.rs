@@ -1,7 +1,8 @@
-//! HTTP load generation against one URL: closed loop (a fixed number of requests in flight,
-//! each sent as soon as the previous response arrives) and open loop (requests sent at a
-//! fixed rate whatever the server does). Both are bounded by a request count and a wall-clock limit, and stop by
-//! themselves.
+//! HTTP load generation against one URL, or against the same path on several service
+//! instances in turn. A closed loop keeps a fixed number of requests in flight and sends each
+//! as soon as the previous response arrives. An open loop sends requests at a fixed rate
+//! whatever the server does. Both are bounded by a request count and a wall-clock limit, and
+//! stop by themselves.
 //!
 //! Open-loop latency is measured from each request's intended send time, not from when it was
 //! actually sent, so a stalled server is charged for the requests it delayed (the correction
@@ -9,6 +10,7 @@
 //! unbounded connections; time spent waiting for that cap still counts as latency.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,19 +22,46 @@ use tokio::task::JoinSet;
 /// Largest latency the histograms record, in microseconds (60 s).
 const MAX_LATENCY_MICROS: u64 = 60_000_000;
 
-/// The URL under load, with the client and the bearer token for it.
+/// The URLs under load (one per service instance, the same path on each), with the client
+/// and the bearer token for them. Requests go to the URLs in turn.
 #[derive(Clone)]
 pub struct Target {
-    pub client: reqwest::Client,
-    pub url: String,
-    pub bearer: Option<String>,
+    client: reqwest::Client,
+    urls: Arc<[String]>,
+    next: Arc<AtomicUsize>,
+    bearer: Option<String>,
 }
 
 impl Target {
+    /// Builds a target for `path` on each of `base_urls`.
+    pub fn new(
+        client: &reqwest::Client,
+        base_urls: &[String],
+        path: &str,
+        bearer: Option<String>,
+    ) -> Target {
+        assert!(!base_urls.is_empty(), "a target needs at least one URL");
+        Target {
+            client: client.clone(),
+            urls: base_urls
+                .iter()
+                .map(|base| format!("{base}{path}"))
+                .collect(),
+            next: Arc::new(AtomicUsize::new(0)),
+            bearer,
+        }
+    }
+
+    /// Returns the URL of the next request, round-robin over the instances.
+    fn next_url(&self) -> &str {
+        let index = self.next.fetch_add(1, Ordering::Relaxed) % self.urls.len();
+        &self.urls[index]
+    }
+
     async fn send(&self, body: String) -> Result<(u16, String), reqwest::Error> {
         let mut request = self
             .client
-            .post(&self.url)
+            .post(self.next_url())
             .header("content-type", "application/json")
             .body(body);
         if let Some(token) = &self.bearer {

@@ -1,8 +1,9 @@
-//! Parts of the JWO load benchmark: the processes under load, the load generators, the
-//! shoppers and the CreatePurchases inputs.
+//! Parts of the JWO load benchmark: the processes under load (one or several instances), the
+//! load generators, the shoppers and the CreatePurchases inputs.
 
 pub mod driver;
 pub mod identity;
+pub mod instances;
 pub mod ordering;
 pub mod service;
 pub mod shoppers;

@@ -53,11 +53,17 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Creates the database and `credentials.toml` in `data_dir` and imports the demo catalog
-/// from the real data, before the service starts. Returns the JWO caller token.
-pub async fn prepare_data_dir(data_dir: &Path, data_file: &Path) -> String {
+/// Creates `credentials.toml` in `data_dir` and the database (the SQLite file in `data_dir`
+/// unless `database_url` names another), and imports the demo catalog from the real data,
+/// before the service starts. Returns the JWO caller token.
+pub async fn prepare_data_dir(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    data_file: &Path,
+) -> String {
     let config = Config {
         data_dir: data_dir.to_owned(),
+        database_url: database_url.map(str::to_owned),
         ..Config::default()
     };
     let (credentials, db) = walkout_connectors::cli::open_data(&config)
@@ -90,10 +96,16 @@ fn log_dir(data_dir: &Path) -> PathBuf {
 }
 
 /// Starts `binary serve` on a free loopback port with `data_dir` and the `WALKOUT_*`
-/// variables in `env`, and waits until `/readyz` returns 200.
-pub async fn start_service(binary: &Path, data_dir: &Path, env: &[(&str, String)]) -> ChildProcess {
+/// variables in `env`, and waits until `/readyz` returns 200. The service's log goes to the
+/// file `log_name` beside the results file.
+pub async fn start_service(
+    binary: &Path,
+    data_dir: &Path,
+    env: &[(&str, String)],
+    log_name: &str,
+) -> ChildProcess {
     let port = free_port();
-    let log_path = log_dir(data_dir).join("walkout-connectors.log");
+    let log_path = log_dir(data_dir).join(log_name);
     let log = std::fs::File::create(&log_path)
         .unwrap_or_else(|error| panic!("cannot create {}: {error}", log_path.display()));
     let mut command = Command::new(binary);

@@ -31,31 +31,35 @@ impl Shopper {
     }
 }
 
-/// Sets up `count` shoppers against the service at `base`, `parallel` at a time.
+/// Sets up `count` shoppers against the service instances at `bases`, `parallel` at a time.
 ///
-/// The benchmark passes 1 for `parallel`, so the set-up does not weigh on the measured runs.
+/// The three requests of one shopper (enrollment, card tokenization, card registration) go
+/// to consecutive instances in turn, so with several instances each step reads what another
+/// instance wrote. The benchmark passes 1 for `parallel`, so the set-up does not weigh on the
+/// measured runs.
 pub async fn ready_shoppers(
     client: &reqwest::Client,
-    base: &str,
+    bases: &[String],
     count: usize,
     parallel: usize,
 ) -> Vec<Shopper> {
+    assert!(
+        !bases.is_empty(),
+        "shoppers need at least one service instance"
+    );
     let permits = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
     let key = Arc::new(identity::signing_key());
     let mut tasks = Vec::with_capacity(count);
     for index in 0..count {
-        let (client, base, permits, key) = (
-            client.clone(),
-            base.to_owned(),
-            permits.clone(),
-            key.clone(),
-        );
+        let base = |step: usize| bases[(index + step) % bases.len()].clone();
+        let (enroll_base, tokenize_base, register_base) = (base(0), base(1), base(2));
+        let (client, permits, key) = (client.clone(), permits.clone(), key.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = permits.acquire_owned().await.expect("semaphore open");
             let sub = format!("load-shopper-{index}");
             let token = identity::access_token(&key, &sub, unix_now());
-            let shopper = enroll(&client, &base, &token).await;
-            register_card(&client, &base, &token).await;
+            let shopper = enroll(&client, &enroll_base, &token).await;
+            register_card(&client, &tokenize_base, &register_base, &token).await;
             shopper
         }));
     }
@@ -104,7 +108,14 @@ async fn enroll(client: &reqwest::Client, base: &str, token: &str) -> Shopper {
     }
 }
 
-async fn register_card(client: &reqwest::Client, base: &str, token: &str) {
+/// Tokenizes the test card through the sandbox PSP at `tokenize_base` and registers it as the
+/// shopper's default card at `register_base`.
+async fn register_card(
+    client: &reqwest::Client,
+    tokenize_base: &str,
+    register_base: &str,
+    token: &str,
+) {
     let exp_year = (time::OffsetDateTime::now_utc().year() + 3).to_string();
     let form = [
         ("type", "card"),
@@ -114,7 +125,7 @@ async fn register_card(client: &reqwest::Client, base: &str, token: &str) {
         ("card[cvc]", "913"),
     ];
     let tokenized = client
-        .post(format!("{base}/psp/v1/payment_methods"))
+        .post(format!("{tokenize_base}/psp/v1/payment_methods"))
         .bearer_auth(SANDBOX_PUBLISHABLE_KEY)
         .form(&form)
         .send()
@@ -123,7 +134,7 @@ async fn register_card(client: &reqwest::Client, base: &str, token: &str) {
     assert_eq!(tokenized.status(), 200, "tokenization of the test card");
     let method: Value = tokenized.json().await.expect("payment method JSON");
     let registered = client
-        .post(format!("{base}/app/v1/payment-methods"))
+        .post(format!("{register_base}/app/v1/payment-methods"))
         .bearer_auth(token)
         .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
         .json(&json!({ "payment_method": method["id"] }))
