@@ -26,6 +26,7 @@ mod scan;
 pub mod sealing;
 pub mod static_keys;
 pub mod trips;
+mod verdict;
 
 pub use config::GateConfig;
 
