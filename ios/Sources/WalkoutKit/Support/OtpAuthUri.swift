@@ -33,8 +33,8 @@ public enum OtpAuthUri {
     }
 
     private static func encode(_ text: String) -> String {
-        // Percent-encoding with a fixed ASCII set fails only for strings that are not valid
-        // Unicode, which a Swift String never is; the fallback is never taken.
+        // Percent-encoding with a fixed ASCII set fails only for text that is not valid Unicode.
+        // A Swift String is always valid Unicode, so the empty fallback is not reached.
         text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
 }
